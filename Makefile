@@ -1,0 +1,66 @@
+# The README's two commands: `make demo` and `make test`. Everything else is a helper for those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PARTICIPANTS ?= 3000
+SEED ?= 1
+PG_URL ?= postgres://postgres@127.0.0.1:5432/egenmakt
+export DEBUG ?= true
+
+.PHONY: demo test lint typecheck test-sqlite test-postgres messages serve seed migrate check-deploy clean
+
+# The virtualenv is rebuilt whenever pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,prod]"
+	touch $@
+
+# Compiled translations are built, not committed.
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+migrate: $(BIN)/.installed messages
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v 0
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo --participants $(PARTICIPANTS) --seed $(SEED) --if-empty
+
+demo: seed
+	@$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check egenmakt
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy egenmakt
+
+test-sqlite: $(BIN)/.installed messages
+	env -u DATABASE_URL $(BIN)/pytest
+
+# PostgreSQL: DATABASE_URL if it points to PostgreSQL, else the local server if it answers.
+test-postgres: $(BIN)/.installed messages
+	@url="$${DATABASE_URL:-}"; \
+	if [[ "$$url" != postgres* ]]; then \
+	  if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+	    url="$(PG_URL)"; \
+	  else \
+	    echo "PostgreSQL is not running on 127.0.0.1:5432 and DATABASE_URL is not set: PostgreSQL half skipped."; \
+	    echo "Start it (see DEVELOPERS.md) to run the whole suite."; exit 0; \
+	  fi; \
+	fi; \
+	echo "Running the suite on PostgreSQL ($${url%%@*}@...)"; \
+	DATABASE_URL="$$url" $(BIN)/pytest
+
+check-deploy: $(BIN)/.installed
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	  ALLOWED_HOSTS=egenmakt.example.se $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+test: lint typecheck check-deploy test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

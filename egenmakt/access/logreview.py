@@ -1,0 +1,109 @@
+"""Loggkontroll: a unit manager reviews who in their units looked at whom.
+
+A look is flagged when the viewer has no case relation to the person: they are not the responsible
+caseworker on any of the person's cases. A flag is not a verdict; it is where review starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from egenmakt.access import policy
+from egenmakt.accounts.models import Membership, User
+from egenmakt.audit import services as audit
+from egenmakt.audit.models import AuditEvent
+from egenmakt.cases.models import Case
+
+READ_ACTIONS = ("participant.viewed", "participant.listed_in_search", "participant.exported")
+
+
+@dataclass(frozen=True)
+class ReviewedEvent:
+    event: AuditEvent
+    participant_label: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class LogReview:
+    rows: list[ReviewedEvent]
+    staff: list[User]
+    total: int
+    flagged_total: int
+    date_from: date
+    date_to: date
+
+
+def reviewable_staff(manager: Any) -> list[User]:
+    unit_ids = policy.managed_unit_ids(manager)
+    staff_ids = Membership.objects.filter(unit_id__in=unit_ids).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=staff_ids).order_by("last_name", "first_name"))
+
+
+def _relations(events: list[AuditEvent]) -> set[tuple[int, int]]:
+    pairs = Case.objects.filter(
+        participant_id__in={e.participant_id for e in events},
+        responsible_id__in={e.actor_id for e in events},
+    ).values_list("responsible_id", "participant_id")
+    return {(int(a), int(p)) for a, p in pairs}
+
+
+def _labels(manager: Any, events: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.participant_id for e in events if e.participant_id is not None}
+    visible = policy.visible_participants(manager).filter(pk__in=ids)
+    return {p.pk: f"{p.full_name} ({p.identity.masked})" for p in visible}
+
+
+@transaction.atomic
+def review(
+    *,
+    actor: Any,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    staff_id: int | None = None,
+    only_flagged: bool = False,
+    limit: int = 200,
+) -> LogReview:
+    if not policy.can_review_access_log(actor):
+        raise PermissionError("only a unit manager reviews the access log")
+    today = timezone.localdate()
+    date_to = date_to or today
+    date_from = date_from or date_to - timedelta(days=30)
+    staff = reviewable_staff(actor)
+    staff_ids = {user.pk for user in staff}
+    if staff_id is not None:
+        staff_ids &= {staff_id}
+    tz = timezone.get_current_timezone()
+    events_qs = AuditEvent.objects.filter(
+        actor_id__in=staff_ids,
+        action__in=READ_ACTIONS,
+        participant_id__isnull=False,
+        occurred_at__gte=datetime.combine(date_from, time.min, tz),
+        occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz),
+    ).order_by("-seq")
+    candidates = list(events_qs[: limit * 5 if only_flagged else limit])
+    relations = _relations(candidates)
+    labels = _labels(actor, candidates)
+    rows = []
+    flagged_total = 0
+    for event in candidates:
+        assert event.participant_id is not None and event.actor_id is not None
+        flagged = (event.actor_id, event.participant_id) not in relations
+        flagged_total += flagged
+        if only_flagged and not flagged:
+            continue
+        rows.append(
+            ReviewedEvent(event, labels.get(event.participant_id, f"#{event.participant_id}"), flagged)
+        )
+    audit.record(
+        actor=actor,
+        action="audit.reviewed",
+        purpose="loggkontroll",
+        detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "staff_id": staff_id},
+    )
+    return LogReview(rows[:limit], staff, events_qs.count(), flagged_total, date_from, date_to)

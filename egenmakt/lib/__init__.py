@@ -1,0 +1,1 @@
+"""Small pure helpers with their own tests. Nothing here imports Django models."""

@@ -1,0 +1,97 @@
+"""Shared test set-up: two municipalities' units and a persona per role, as in healthchecks' alice/bob.
+
+Anna (handläggare) and Cecilia (enhetschef) work at Exempelkommun's ekonomiskt bistånd; Bertil
+(arbetsmarknadskonsulent) at its AME; Gustav (handläggare) in Grannkommun; Pia is partner staff at
+Arbetsförmedlingen; Alva an analyst; Sam a system administrator. View tests use them to check
+isolation between units and organisations.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.test import TestCase
+
+from egenmakt.accounts.models import Membership, Role, User
+from egenmakt.cases.models import Case, CaseType
+from egenmakt.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+from egenmakt.people.services import ParticipantDetails, create_household, create_participant
+
+PASSWORD = "korrekt-hast-batteri-42"  # noqa: S105 - test personas only
+
+
+def make_user(username: str, first: str, last: str, unit: Unit | None, role: str | None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=first, last_name=last)
+    if unit is not None and role is not None:
+        Membership.objects.create(user=user, unit=unit, role=role, valid_from=date(2020, 1, 1))
+    return user
+
+
+def details(identity: str, first: str, last: str, **extra: Any) -> ParticipantDetails:
+    kind = extra.pop("identity_type", "pnr")
+    return ParticipantDetails(
+        identity_type=kind, identity_value=identity, first_name=first, last_name=last, **extra
+    )
+
+
+class Personas:
+    """Creates the organisations, units, staff and two participants. Used by BaseTestCase and fixtures."""
+
+    def __init__(self) -> None:
+        self.kommun = Organisation.objects.create(
+            name="Exempelkommun", kind=OrganisationKind.KOMMUN, organisationsnummer="2120000142"
+        )
+        self.grannkommun = Organisation.objects.create(
+            name="Grannkommun", kind=OrganisationKind.KOMMUN, organisationsnummer="2120000159"
+        )
+        self.af = Organisation.objects.create(
+            name="Arbetsförmedlingen",
+            kind=OrganisationKind.ARBETSFORMEDLINGEN,
+            organisationsnummer="2021002114",
+        )
+        self.eb = Unit.objects.create(
+            organisation=self.kommun, name="Ekonomiskt bistånd", kind=UnitKind.EKONOMISKT_BISTAND
+        )
+        self.ame = Unit.objects.create(
+            organisation=self.kommun, name="AME", kind=UnitKind.ARBETSMARKNADSENHET
+        )
+        self.grann_eb = Unit.objects.create(
+            organisation=self.grannkommun, name="Försörjningsstöd", kind=UnitKind.EKONOMISKT_BISTAND
+        )
+        self.af_unit = Unit.objects.create(organisation=self.af, name="AF Exempelstad", kind=UnitKind.PARTNER)
+        self.anna = make_user("anna", "Anna", "Andersson", self.eb, Role.HANDLAGGARE)
+        self.cecilia = make_user("cecilia", "Cecilia", "Carlsson", self.eb, Role.ENHETSCHEF)
+        self.bertil = make_user("bertil", "Bertil", "Berg", self.ame, Role.ARBETSMARKNADSKONSULENT)
+        self.gustav = make_user("gustav", "Gustav", "Gran", self.grann_eb, Role.HANDLAGGARE)
+        self.pia = make_user("pia", "Pia", "Persson", self.af_unit, Role.PARTNER)
+        self.alva = make_user("alva", "Alva", "Ek", self.eb, Role.ANALYTIKER)
+        self.sam = make_user("sam", "Sam", "Sysadmin", self.eb, Role.SYSTEMADMINISTRATOR)
+        self.nomad = make_user("nomad", "Nils", "Utan-enhet", None, None)
+
+        # Lina has a case at Exempelkommun's ekonomiskt bistånd, Omar at Grannkommun's.
+        self.lina = create_participant(actor=self.anna, details=details("19900101-0017", "Lina", "Lund"))
+        self.lina_case = Case.objects.create(
+            participant=self.lina,
+            unit=self.eb,
+            case_type=CaseType.EKONOMISKT_BISTAND,
+            responsible=self.anna,
+            household=create_household(actor=self.anna, applicant=self.lina),
+        )
+        self.omar = create_participant(actor=self.gustav, details=details("19851224-1236", "Omar", "Osman"))
+        self.omar_case = Case.objects.create(
+            participant=self.omar,
+            unit=self.grann_eb,
+            case_type=CaseType.EKONOMISKT_BISTAND,
+            responsible=self.gustav,
+        )
+
+
+class BaseTestCase(TestCase):
+    personas: Personas
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.personas = Personas()
+        for name, value in vars(cls.personas).items():
+            setattr(cls, name, value)

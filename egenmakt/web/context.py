@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from egenmakt.access import policy
+from egenmakt.demo.models import DemoDataset
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the base layout needs on every page: the demo banner and the user's navigation."""
+    user = request.user
+    return {
+        "is_demo": DemoDataset.objects.exists(),
+        "nav_roles": policy.roles(user),
+        "nav_can_review_log": policy.can_review_access_log(user),
+        "nav_can_register": bool(policy.registration_unit_ids(user)),
+        "nav_is_admin": policy.is_administrator(user),
+    }

@@ -1,0 +1,206 @@
+"""Forms: parse and validate input, then hand the services a typed value. Rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from egenmakt.cases.models import CaseType
+from egenmakt.organisations.models import Unit
+from egenmakt.people.choices import LANGUAGES, EducationLevel, IdentityType, LegalSex, Occupation
+from egenmakt.people.models import HouseholdRelation
+from egenmakt.people.services import HEALTH_FIELDS, InvalidDetails, ParticipantDetails, check_details
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ParticipantForm(forms.Form):
+    identity_type = forms.ChoiceField(label=_("Typ av identitet"), choices=IdentityType.choices)
+    identity_value = forms.CharField(
+        label=_("Personnummer, samordningsnummer eller reservnummer"),
+        max_length=20,
+        help_text=_("12 siffror, till exempel 19850312-1234. Reservnummer med bokstäver."),
+    )
+    identity_domain = forms.CharField(
+        label=_("Utfärdare av reservnummer (domän)"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Bara för nationellt reservnummer. Kontrollsiffran i reservnummer kontrolleras inte ännu."
+        ),
+    )
+    first_name = forms.CharField(label=_("Förnamn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternamn"), max_length=100)
+    birth_date = forms.DateField(
+        label=_("Födelsedatum"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Behövs bara när numret inte visar födelsedatum."),
+    )
+    legal_sex = forms.ChoiceField(
+        label=_("Juridiskt kön"),
+        choices=LegalSex.choices,
+        required=False,
+        help_text=_("Hämtas från personnumret när det går."),
+    )
+    country_of_birth = forms.ChoiceField(label=_("Födelseland"), required=False)
+    arrival_date = forms.DateField(label=_("Ankomst till Sverige"), required=False, widget=DateInput())
+    languages = forms.MultipleChoiceField(
+        label=_("Språk"), choices=LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    interpreter_needed = forms.BooleanField(label=_("Behöver tolk"), required=False)
+    interpreter_language = forms.ChoiceField(
+        label=_("Tolkspråk"), choices=[("", "—"), *LANGUAGES], required=False
+    )
+    has_bankid = forms.BooleanField(label=_("Har BankID"), required=False)
+    email = forms.EmailField(label=_("E-post"), required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
+    letters_only = forms.BooleanField(
+        label=_("Vill bara ha brev på papper"),
+        required=False,
+        help_text=_("Personen saknar dator eller e-legitimation, eller vill ha papper."),
+    )
+    education_level = forms.ChoiceField(
+        label=_("Utbildningsnivå"), choices=EducationLevel.choices, required=False
+    )
+    occupation = forms.ChoiceField(
+        label=_("Sysselsättning just nu"), choices=Occupation.choices, required=False
+    )
+    street_address = forms.CharField(label=_("Gatuadress"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
+    city = forms.CharField(label=_("Postort"), max_length=100, required=False)
+    protected_identity = forms.BooleanField(
+        label=_("Skyddade personuppgifter"),
+        required=False,
+        help_text=_("Adressen sparas inte och bara namngiven personal får se personen."),
+    )
+    has_disability = forms.BooleanField(label=_("Funktionsnedsättning"), required=False)
+    has_health_limitation = forms.BooleanField(
+        label=_("Hälsobegränsning som påverkar arbete eller studier"), required=False
+    )
+    adaptation_needs = forms.CharField(
+        label=_("Behov av anpassning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Till exempel lättläst, hörslinga, bildstöd eller tillgänglig lokal."),
+    )
+    confirmed_not_duplicate = forms.BooleanField(
+        label=_("Jag har kontrollerat att det inte är samma person"), required=False
+    )
+
+    identity_fields = ("identity_type", "identity_value", "identity_domain")
+    name_fields = ("first_name", "last_name", "birth_date", "legal_sex")
+    background_fields = ("country_of_birth", "arrival_date", "education_level", "occupation")
+    language_fields = ("languages", "interpreter_needed", "interpreter_language")
+    contact_fields = ("has_bankid", "letters_only", "email", "phone", "street_address", "postal_code", "city")
+    health_fields = ("has_disability", "has_health_limitation", "adaptation_needs")
+
+    def __init__(self, *args: Any, show_health: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.show_health = show_health
+        country_field = self.fields["country_of_birth"]
+        assert isinstance(country_field, forms.ChoiceField)
+        country_field.choices = [("", "—"), *[(code, name) for code, name in countries]]
+        if not show_health:
+            for name in HEALTH_FIELDS:
+                del self.fields[name]
+
+    def details(self, keep_health_from: ParticipantDetails | None = None) -> ParticipantDetails:
+        data = {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if key in ParticipantDetails.__dataclass_fields__
+        }
+        if not self.show_health and keep_health_from is not None:
+            # A user who may not see health data must not be able to erase it either.
+            for name in HEALTH_FIELDS:
+                data[name] = getattr(keep_health_from, name)
+        return ParticipantDetails(**data)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            check_details(self.details(), today=timezone.localdate())
+        except InvalidDetails as error:
+            for field, message in error.errors.items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class RegisterParticipantForm(ParticipantForm):
+    unit = forms.ModelChoiceField(label=_("Enhet"), queryset=Unit.objects.none(), empty_label=None)
+    case_type = forms.ChoiceField(label=_("Ärendetyp"), choices=CaseType.choices)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Sök på namn eller personnummer"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class ExportForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Ändamål med exporten"),
+        max_length=200,
+        help_text=_("Skriv varför du behöver listan. Ändamålet sparas i loggen."),
+    )
+
+
+class LogReviewForm(forms.Form):
+    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    staff = forms.TypedChoiceField(label=_("Personal"), required=False, coerce=int, empty_value=None)
+    only_flagged = forms.BooleanField(label=_("Visa bara flaggade"), required=False)
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["staff"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("Alla")), *[(user.pk, str(user)) for user in staff]]
+
+
+class HouseholdMemberForm(forms.Form):
+    identity_value = forms.CharField(
+        label=_("Hushållsmedlemmens personnummer"),
+        max_length=20,
+        help_text=_("Personen ska redan vara registrerad och synlig för dig."),
+    )
+    relation = forms.ChoiceField(label=_("Relation"), choices=HouseholdRelation.choices)
+    residence_share = forms.IntegerField(
+        label=_("Boendeandel i procent"),
+        min_value=1,
+        max_value=100,
+        initial=100,
+        help_text=_("Under 100 för barn som bor växelvis."),
+    )
+
+
+class ProtectedGrantForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("Personal"), coerce=int)
+    reason = forms.CharField(label=_("Skäl"), max_length=300)
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(user.pk, str(user)) for user in staff]

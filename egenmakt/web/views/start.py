@@ -1,0 +1,47 @@
+"""The start page: one per role, so each user lands on what their working day needs."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import LoginView, LogoutView
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from egenmakt.access import policy, reads
+from egenmakt.accounts.models import Role
+from egenmakt.cases.models import Case
+from egenmakt.lib.statistics import suppress_small
+from egenmakt.web.decorators import public_view, staff_view
+
+login = public_view(LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True))
+logout = public_view(LogoutView.as_view())
+
+
+@require_GET
+@staff_view
+def start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    user_roles = policy.roles(user)
+    context: dict[str, object] = {"roles": user_roles}
+    if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT}:
+        context["caseload"] = reads.my_caseload(actor=user)
+    if Role.ENHETSCHEF in user_roles:
+        # Counts only: the manager's overview shows no one by name.
+        context["unit_counts"] = list(
+            Case.objects.open()
+            .filter(unit_id__in=policy.managed_unit_ids(user))
+            .values("unit__name", "case_type")
+            .annotate(n=Count("pk"))
+            .order_by("unit__name", "case_type")
+        )
+    if Role.ANALYTIKER in user_roles:
+        rows = (
+            Case.objects.open()
+            .values("unit__organisation__name", "unit__name", "case_type")
+            .annotate(n=Count("participant", distinct=True))
+            .order_by("unit__organisation__name", "unit__name")
+        )
+        context["aggregates"] = suppress_small(list(rows), count_key="n")
+    context["is_partner"] = Role.PARTNER in user_roles
+    return render(request, "web/start.html", context)
