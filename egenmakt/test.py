@@ -15,6 +15,7 @@ from django.test import TestCase
 
 from egenmakt.accounts.models import Membership, Role, User
 from egenmakt.cases.models import Case, CaseType
+from egenmakt.lib.identity import luhn_check_digit
 from egenmakt.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from egenmakt.people.services import ParticipantDetails, create_household, create_participant
 
@@ -26,6 +27,11 @@ def make_user(username: str, first: str, last: str, unit: Unit | None, role: str
     if unit is not None and role is not None:
         Membership.objects.create(user=user, unit=unit, role=role, valid_from=date(2020, 1, 1))
     return user
+
+
+def valid_pnr(yyyymmdd: str, birth_number: str) -> str:
+    """A personnummer with the right check digit, for test data: valid_pnr("19700505", "002")."""
+    return f"{yyyymmdd}-{birth_number}{luhn_check_digit(yyyymmdd[2:] + birth_number)}"
 
 
 def details(identity: str, first: str, last: str, **extra: Any) -> ParticipantDetails:

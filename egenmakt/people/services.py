@@ -71,6 +71,9 @@ class InvalidDetails(PeopleError):
         super().__init__(_("Uppgifterna behöver rättas."))
         self.errors = errors
 
+    def __str__(self) -> str:
+        return f"{self.message} " + " ".join(f"{field}: {text}" for field, text in self.errors.items())
+
 
 def check_details(details: ParticipantDetails, *, today: date) -> Identity:
     """The rules every way in shares: a valid identity, and a birth date and sex where it gives none."""

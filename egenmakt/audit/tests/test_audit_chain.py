@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import TestCase, TransactionTestCase
+
+from egenmakt.accounts.models import User
+from egenmakt.audit import services as audit
+from egenmakt.audit.models import AuditEvent
+from egenmakt.audit.services import AuditOutsideTransaction
+
+
+def _tamper(sql: str, params: list[object]) -> None:
+    """Change the table behind the application's back, as someone with database access could.
+
+    On PostgreSQL the append-only trigger must be switched off first, which takes the table owner.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Foreign-key checks are deferred to commit; settle them so the table may be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_or_delete")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_no_update_or_delete")
+
+
+class AuditChainTestCase(TestCase):
+    def setUp(self) -> None:
+        self.user = User.objects.create_user(username="anna", first_name="Anna", last_name="A")
+        with transaction.atomic():
+            for n in range(5):
+                audit.record(actor=self.user, action="participant.viewed", purpose="test", detail={"n": n})
+
+    def verify(self) -> str:
+        out = StringIO()
+        call_command("verify_audit", stdout=out)
+        return out.getvalue()
+
+    def test_it_chains_events_in_a_gap_free_sequence(self) -> None:
+        events = list(AuditEvent.objects.order_by("seq"))
+        self.assertEqual([e.seq for e in events], [1, 2, 3, 4, 5])
+        for before, after in zip(events, events[1:], strict=False):
+            self.assertEqual(after.prev_hash, before.hash)
+        self.assertIn("intact: 5 events", self.verify())
+
+    def test_it_names_the_first_edited_event(self) -> None:
+        third = AuditEvent.objects.get(seq=3)
+        _tamper("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["ändrat i efterhand", third.pk])
+        with self.assertRaisesMessage(CommandError, "broken at event #3"):
+            self.verify()
+
+    def test_it_names_a_deleted_event(self) -> None:
+        second = AuditEvent.objects.get(seq=2)
+        _tamper("DELETE FROM audit_auditevent WHERE id = %s", [second.pk])
+        with self.assertRaisesMessage(CommandError, "event #2 is missing"):
+            self.verify()
+
+    def test_it_detects_a_rewritten_event_with_a_recomputed_hash(self) -> None:
+        # Someone who edits a row and fixes its own hash still breaks the next event's link.
+        fourth = AuditEvent.objects.get(seq=4)
+        _tamper("UPDATE audit_auditevent SET hash = %s WHERE id = %s", ["f" * 64, fourth.pk])
+        with self.assertRaisesMessage(CommandError, "broken at event #4"):
+            self.verify()
+
+    def test_it_refuses_to_write_outside_a_transaction(self) -> None:
+        # TestCase wraps each test in a transaction; leave it to see the guard.
+        connection.in_atomic_block, saved = False, connection.in_atomic_block
+        try:
+            with self.assertRaises(AuditOutsideTransaction):
+                audit.record(actor=self.user, action="x")
+        finally:
+            connection.in_atomic_block = saved
+
+
+@pytest.mark.postgres_only
+class AppendOnlyTriggerTestCase(TransactionTestCase):
+    def setUp(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("the append-only trigger exists on PostgreSQL only (SQLite relies on the hash chain)")
+        with transaction.atomic():
+            audit.record(actor=None, action="system.started")
+
+    def test_it_rejects_update(self) -> None:
+        from django.db.utils import ProgrammingError
+
+        with self.assertRaisesMessage(ProgrammingError, "append-only"), transaction.atomic():
+            AuditEvent.objects.update(purpose="ändrat")
+
+    def test_it_rejects_delete(self) -> None:
+        from django.db.utils import ProgrammingError
+
+        with self.assertRaisesMessage(ProgrammingError, "append-only"), transaction.atomic():
+            AuditEvent.objects.all().delete()

@@ -1,0 +1,51 @@
+"""Reference data in the admin: organisations, units, staff and memberships. Participants are not here:
+their data is read and changed only through the services, the access policy and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from egenmakt.accounts.models import Membership, User
+from egenmakt.organisations.models import Organisation, Unit
+from egenmakt.web.admin_site import ReferenceDataAdmin
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReferenceDataAdmin):
+    list_display = ["name", "kind", "organisationsnummer", "synthetic"]
+    list_filter = ["kind", "synthetic"]
+    search_fields = ["name", "organisationsnummer"]
+    inlines = [UnitInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(ReferenceDataAdmin):
+    list_display = ["name", "organisation", "kind", "active"]
+    list_filter = ["kind", "active", "organisation"]
+    search_fields = ["name"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(User)
+class StaffAdmin(ReferenceDataAdmin, UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReferenceDataAdmin):
+    list_display = ["user", "unit", "role", "valid_from", "valid_to"]
+    list_filter = ["role", "unit__organisation"]
+    search_fields = ["user__username", "user__last_name", "unit__name"]
+    autocomplete_fields = ["user", "unit"]
