@@ -56,7 +56,9 @@ def _app_imports() -> dict[str, set[str]]:
 
 
 def test_every_app_has_a_layer() -> None:
-    apps = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - PROJECT_MODULES
+    apps = {
+        p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    } - PROJECT_MODULES
     assert apps - LAYER_OF.keys() == set(), "add new apps to LAYERS here and in docs/architecture.md"
 
 

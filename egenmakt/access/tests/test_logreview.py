@@ -16,15 +16,23 @@ class LogReviewTestCase(BaseTestCase):
     def setUp(self) -> None:
         # Erik is Anna's colleague at the same unit; Mona is Erik's participant, not Anna's.
         self.erik = make_user("erik", "Erik", "Ek", self.eb, Role.HANDLAGGARE)
-        self.mona = people.create_participant(actor=self.erik, details=details(valid_pnr("19700505", "002"), "Mona", "Malm"))
-        Case.objects.create(participant=self.mona, unit=self.eb, case_type=CaseType.EKONOMISKT_BISTAND, responsible=self.erik)
+        self.mona = people.create_participant(
+            actor=self.erik, details=details(valid_pnr("19700505", "002"), "Mona", "Malm")
+        )
+        Case.objects.create(
+            participant=self.mona, unit=self.eb, case_type=CaseType.EKONOMISKT_BISTAND, responsible=self.erik
+        )
 
     def test_it_flags_a_look_without_a_case_relation(self) -> None:
         self.client.force_login(self.anna)
         self.client.get(reverse("participant", args=[self.lina.pk]))  # her own participant
         self.client.get(reverse("participant", args=[self.mona.pk]))  # a colleague's: allowed, but flagged
         result = logreview.review(actor=self.cecilia)
-        flags = {(row.event.participant_id, row.flagged) for row in result.rows if row.event.actor_id == self.anna.pk}
+        flags = {
+            (row.event.participant_id, row.flagged)
+            for row in result.rows
+            if row.event.actor_id == self.anna.pk
+        }
         self.assertEqual(flags, {(self.lina.pk, False), (self.mona.pk, True)})
         self.assertEqual(result.flagged_total, 1)
 
@@ -47,7 +55,12 @@ class LogReviewTestCase(BaseTestCase):
         self.client.force_login(self.anna)
         self.client.get(reverse("participant", args=[self.mona.pk]))
         yesterday = timezone.localdate() - timedelta(days=1)
-        self.assertEqual(logreview.review(actor=self.cecilia, date_from=yesterday - timedelta(days=5), date_to=yesterday).rows, [])
+        self.assertEqual(
+            logreview.review(
+                actor=self.cecilia, date_from=yesterday - timedelta(days=5), date_to=yesterday
+            ).rows,
+            [],
+        )
         self.assertEqual(logreview.review(actor=self.cecilia, staff_id=self.erik.pk).rows, [])
         self.assertEqual(len(logreview.review(actor=self.cecilia, staff_id=self.anna.pk).rows), 1)
 

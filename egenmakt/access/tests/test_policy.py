@@ -35,7 +35,9 @@ class PolicyTestCase(BaseTestCase):
 
     def test_it_ends_access_when_the_membership_ends(self) -> None:
         Membership.objects.filter(user=self.anna).update(valid_to=timezone.localdate() - timedelta(days=1))
-        anna = type(self.anna).objects.get(pk=self.anna.pk)  # fresh object: memberships are cached per request
+        anna = type(self.anna).objects.get(
+            pk=self.anna.pk
+        )  # fresh object: memberships are cached per request
         self.assertFalse(policy.can(anna, policy.Action.VIEW, self.lina))
 
     def test_it_opens_a_participant_when_a_case_is_opened_in_the_unit(self) -> None:
@@ -46,7 +48,10 @@ class PolicyTestCase(BaseTestCase):
         child = people.create_participant(actor=self.anna, details=details("20150606-0027", "Ella", "Lund"))
         self.assertFalse(policy.can(self.anna, policy.Action.VIEW, child))
         people.add_household_member(
-            actor=self.anna, household=self.lina_case.household, participant=child, relation=HouseholdRelation.BARN,
+            actor=self.anna,
+            household=self.lina_case.household,
+            participant=child,
+            relation=HouseholdRelation.BARN,
             residence_share=50,
         )
         self.assertTrue(policy.can(self.anna, policy.Action.VIEW, child))
@@ -58,13 +63,17 @@ class PolicyTestCase(BaseTestCase):
         self.lina.save()
         self.assertFalse(policy.can(self.anna, policy.Action.VIEW, self.lina))
         self.assertNotIn(self.lina, policy.visible_participants(self.anna))
-        people.grant_protected_access(actor=self.cecilia, participant=self.lina, user=self.anna, reason="Handläggare")
+        people.grant_protected_access(
+            actor=self.cecilia, participant=self.lina, user=self.anna, reason="Handläggare"
+        )
         decision = policy.can(self.anna, policy.Action.VIEW, self.lina)
         self.assertTrue(decision)
         self.assertEqual(decision.legal_ground, policy.LegalGround.NAMNGIVEN_BEHORIGHET)
         self.assertIn(self.lina, policy.visible_participants(self.anna))
         # A grant does not reach across units: the named person still needs a case relation.
-        people.grant_protected_access(actor=self.cecilia, participant=self.lina, user=self.gustav, reason="Fel")
+        people.grant_protected_access(
+            actor=self.cecilia, participant=self.lina, user=self.gustav, reason="Fel"
+        )
         self.assertFalse(policy.can(self.gustav, policy.Action.VIEW, self.lina))
 
     def test_it_answers_404_for_hidden_and_missing_participants_alike(self) -> None:
@@ -82,7 +91,9 @@ class PolicyTestCase(BaseTestCase):
             visible = set(policy.visible_participants(user))
             for participant in people_:
                 self.assertEqual(
-                    participant in visible, bool(policy.can(user, policy.Action.VIEW, participant)), (user, participant)
+                    participant in visible,
+                    bool(policy.can(user, policy.Action.VIEW, participant)),
+                    (user, participant),
                 )
 
     def test_roles_decide_registration_log_review_and_administration(self) -> None:
@@ -92,6 +103,8 @@ class PolicyTestCase(BaseTestCase):
         self.assertFalse(policy.can_review_access_log(self.anna))
         self.assertTrue(policy.is_administrator(self.sam))
         self.assertFalse(policy.is_administrator(self.cecilia))
-        Membership.objects.create(user=self.cecilia, unit=self.ame, role=Role.ENHETSCHEF, valid_from=date(2020, 1, 1))
+        Membership.objects.create(
+            user=self.cecilia, unit=self.ame, role=Role.ENHETSCHEF, valid_from=date(2020, 1, 1)
+        )
         cecilia = type(self.cecilia).objects.get(pk=self.cecilia.pk)
         self.assertEqual(policy.managed_unit_ids(cecilia), {self.eb.pk, self.ame.pk})

@@ -13,7 +13,17 @@ class ParticipantsApiTestCase(BaseTestCase):
     def test_it_searches_within_what_the_user_may_see(self) -> None:
         self.client.force_login(self.anna)
         body = self.client.get("/api/v1/participants", {"q": "Lina"}).json()
-        self.assertEqual(body, [{"id": self.lina.pk, "name": "Lina Lund", "identity_masked": "19900101-****", "birth_date": "1990-01-01"}])
+        self.assertEqual(
+            body,
+            [
+                {
+                    "id": self.lina.pk,
+                    "name": "Lina Lund",
+                    "identity_masked": "19900101-****",
+                    "birth_date": "1990-01-01",
+                }
+            ],
+        )
         self.client.force_login(self.gustav)
         self.assertEqual(self.client.get("/api/v1/participants", {"q": "Lina"}).json(), [])
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from io import StringIO
 
 import pytest
@@ -22,7 +23,9 @@ def _tamper(sql: str, params: list[object]) -> None:
         if connection.vendor == "postgresql":
             # Foreign-key checks are deferred to commit; settle them so the table may be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_or_delete")
+            cursor.execute(
+                "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_or_delete"
+            )
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_no_update_or_delete")
@@ -43,7 +46,7 @@ class AuditChainTestCase(TestCase):
     def test_it_chains_events_in_a_gap_free_sequence(self) -> None:
         events = list(AuditEvent.objects.order_by("seq"))
         self.assertEqual([e.seq for e in events], [1, 2, 3, 4, 5])
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in itertools.pairwise(events):
             self.assertEqual(after.prev_hash, before.hash)
         self.assertIn("intact: 5 events", self.verify())
 
@@ -80,7 +83,9 @@ class AuditChainTestCase(TestCase):
 class AppendOnlyTriggerTestCase(TransactionTestCase):
     def setUp(self) -> None:
         if connection.vendor != "postgresql":
-            self.skipTest("the append-only trigger exists on PostgreSQL only (SQLite relies on the hash chain)")
+            self.skipTest(
+                "the append-only trigger exists on PostgreSQL only (SQLite relies on the hash chain)"
+            )
         with transaction.atomic():
             audit.record(actor=None, action="system.started")
 

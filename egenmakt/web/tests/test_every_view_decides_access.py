@@ -24,10 +24,14 @@ PUBLIC_ROUTES = {"logga-in/", "logga-ut/", "sprak/", "halsa/"}
 NINJA_ROOT = "api/v1/"
 
 
-def _walk(patterns: list[Any], prefix: str = "", namespace: str | None = None) -> Iterator[tuple[str, str | None, Any]]:
+def _walk(
+    patterns: list[Any], prefix: str = "", namespace: str | None = None
+) -> Iterator[tuple[str, str | None, Any]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
+            yield from _walk(
+                pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace
+            )
         elif isinstance(pattern, URLPattern):
             yield prefix + str(pattern.pattern), namespace, pattern.callback
 
@@ -47,7 +51,12 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 class EveryViewDecidesAccessTestCase(BaseTestCase):
     def test_every_view_declares_its_access_rule(self) -> None:
         self.assertIsInstance(admin.site, AdministratorSite)
-        api_operations = {id(op) for _prefix, router in api._routers for view in router.path_operations.values() for op in view.operations}
+        api_operations = {
+            id(op)
+            for _prefix, router in api._routers
+            for view in router.path_operations.values()
+            for op in view.operations
+        }
         self.assertTrue(api_operations)
         missing = []
         for route, namespace, callback in ROUTES:
@@ -83,7 +92,7 @@ class EveryViewDecidesAccessTestCase(BaseTestCase):
     def test_no_route_shows_another_units_participant(self) -> None:
         """Gustav (another municipality) walks every participant route with Lina's id: nothing but 404/403/405."""
         self.client.force_login(self.gustav)
-        for route, namespace, _callback in ROUTES:
+        for route, _namespace, _callback in ROUTES:
             if "participant_id" not in route and "<participant_id>" not in route:
                 continue
             path = re.sub(r"<int:participant_id>|<participant_id>", str(self.lina.pk), route)

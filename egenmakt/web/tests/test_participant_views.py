@@ -41,6 +41,7 @@ class ParticipantPageTestCase(BaseTestCase):
         missing = self.client.get(reverse("participant", args=[987654]))
         self.assertEqual(hidden.status_code, 404)
         self.assertEqual(missing.status_code, 404)
+
         def normalised(body: bytes, participant_id: int) -> str:
             text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body.decode())
             return text.replace(f"/deltagare/{participant_id}/", "/deltagare/ID/")
@@ -99,12 +100,16 @@ class SearchTestCase(BaseTestCase):
         before = AuditEvent.objects.count()
         self.search(self.anna, "Lina")
         events = list(AuditEvent.objects.filter(seq__gt=before))
-        self.assertEqual([(e.action, e.participant_id) for e in events], [("participant.listed_in_search", self.lina.pk)])
+        self.assertEqual(
+            [(e.action, e.participant_id) for e in events], [("participant.listed_in_search", self.lina.pk)]
+        )
         self.assertEqual(events[0].detail["query"], "Lina")
 
     def test_the_htmx_search_answers_with_only_the_results(self) -> None:
         self.client.force_login(self.anna)
-        response = self.client.get(reverse("participant_search"), {"q": "Lina"}, headers={"HX-Request": "true"})
+        response = self.client.get(
+            reverse("participant_search"), {"q": "Lina"}, headers={"HX-Request": "true"}
+        )
         self.assertNotContains(response, "<html")
         self.assertContains(response, "Lina Lund")
 
@@ -114,12 +119,16 @@ class RegisterTestCase(BaseTestCase):
         self.client.force_login(self.anna)
         response = self.client.post(reverse("participant_register"), registration(unit=str(self.eb.pk)))
         participant = Participant.objects.get(last_name="Svensson")
-        self.assertRedirects(response, reverse("participant", args=[participant.pk]), fetch_redirect_response=False)
+        self.assertRedirects(
+            response, reverse("participant", args=[participant.pk]), fetch_redirect_response=False
+        )
         self.assertEqual(participant.identity_value, "19880404238" + str(luhn_check_digit("880404238")))
         self.assertEqual(participant.legal_sex, "K")  # the ninth digit, 8, is even
         case = Case.objects.get(participant=participant)
         self.assertEqual((case.unit, case.responsible), (self.eb, self.anna))
-        actions = list(AuditEvent.objects.filter(participant_id=participant.pk).values_list("action", flat=True))
+        actions = list(
+            AuditEvent.objects.filter(participant_id=participant.pk).values_list("action", flat=True)
+        )
         self.assertEqual(actions, ["participant.registered", "household.member_added", "case.opened"])
 
     def test_it_refuses_a_unit_the_user_does_not_belong_to(self) -> None:
@@ -131,7 +140,8 @@ class RegisterTestCase(BaseTestCase):
     def test_it_rejects_an_invalid_personnummer_with_a_clear_message(self) -> None:
         self.client.force_login(self.anna)
         response = self.client.post(
-            reverse("participant_register"), registration(unit=str(self.eb.pk), identity_value="19880404-2389")
+            reverse("participant_register"),
+            registration(unit=str(self.eb.pk), identity_value="19880404-2389"),
         )
         self.assertEqual(response.status_code, 422)
         self.assertContains(response, "Kontrollsiffran stämmer inte", status_code=422)
@@ -140,7 +150,8 @@ class RegisterTestCase(BaseTestCase):
     def test_it_rejects_a_samordningsnummer_given_as_personnummer(self) -> None:
         self.client.force_login(self.anna)
         response = self.client.post(
-            reverse("participant_register"), registration(unit=str(self.eb.pk), identity_value="19701063-2391")
+            reverse("participant_register"),
+            registration(unit=str(self.eb.pk), identity_value="19701063-2391"),
         )
         self.assertContains(response, "samordningsnummer", status_code=422)
         response = self.client.post(
@@ -152,7 +163,8 @@ class RegisterTestCase(BaseTestCase):
     def test_it_keeps_what_was_typed_when_the_form_has_errors(self) -> None:
         self.client.force_login(self.anna)
         response = self.client.post(
-            reverse("participant_register"), registration(unit=str(self.eb.pk), identity_value="123", phone="070-1234567")
+            reverse("participant_register"),
+            registration(unit=str(self.eb.pk), identity_value="123", phone="070-1234567"),
         )
         self.assertContains(response, 'value="070-1234567"', status_code=422)
         self.assertContains(response, 'value="Svensson"', status_code=422)
@@ -160,7 +172,8 @@ class RegisterTestCase(BaseTestCase):
     def test_it_blocks_a_second_registration_of_the_same_number_without_revealing_where(self) -> None:
         self.client.force_login(self.anna)
         response = self.client.post(
-            reverse("participant_register"), registration(unit=str(self.eb.pk), identity_value="19851224-1236")
+            reverse("participant_register"),
+            registration(unit=str(self.eb.pk), identity_value="19851224-1236"),
         )
         self.assertContains(response, "finns redan registrerad i en annan enhet", status_code=422)
         self.assertNotContains(response, "Omar", status_code=422)
@@ -169,20 +182,26 @@ class RegisterTestCase(BaseTestCase):
     def test_it_links_to_the_existing_person_when_the_user_may_see_them(self) -> None:
         self.client.force_login(self.anna)
         response = self.client.post(
-            reverse("participant_register"), registration(unit=str(self.eb.pk), identity_value="19900101-0017")
+            reverse("participant_register"),
+            registration(unit=str(self.eb.pk), identity_value="19900101-0017"),
         )
         self.assertContains(response, "Personen finns redan", status_code=422)
 
     def test_it_asks_for_confirmation_when_a_similar_person_exists(self) -> None:
         self.client.force_login(self.anna)
         similar = registration(
-            unit=str(self.eb.pk), identity_type="lrid", identity_value="19900101-AB12", first_name="Lina",
+            unit=str(self.eb.pk),
+            identity_type="lrid",
+            identity_value="19900101-AB12",
+            first_name="Lina",
             last_name="Lundh",
         )
         response = self.client.post(reverse("participant_register"), similar)
         self.assertContains(response, "Kan det vara samma person?", status_code=422)
         self.assertContains(response, reverse("participant", args=[self.lina.pk]), status_code=422)
-        response = self.client.post(reverse("participant_register"), {**similar, "confirmed_not_duplicate": "on"})
+        response = self.client.post(
+            reverse("participant_register"), {**similar, "confirmed_not_duplicate": "on"}
+        )
         self.assertEqual(response.status_code, 302)
         event = AuditEvent.objects.get(action="participant.registered", participant_id__gt=self.omar.pk)
         self.assertTrue(event.detail["confirmed_not_duplicate"])
@@ -195,21 +214,28 @@ class RegisterTestCase(BaseTestCase):
 
 class EditTestCase(BaseTestCase):
     def form(self, **overrides: str) -> dict[str, str]:
-        data = {"identity_type": "pnr", "identity_value": "19900101-0017", "first_name": "Lina", "last_name": "Lund"}
+        data = {
+            "identity_type": "pnr",
+            "identity_value": "19900101-0017",
+            "first_name": "Lina",
+            "last_name": "Lund",
+        }
         data.update(overrides)
         return data
 
     def test_it_saves_changes_and_logs_which_fields_changed(self) -> None:
         self.client.force_login(self.anna)
         response = self.client.post(
-            reverse("participant_edit", args=[self.lina.pk]), self.form(phone="070-111 22 33", has_disability="on")
+            reverse("participant_edit", args=[self.lina.pk]),
+            self.form(phone="070-111 22 33", has_disability="on"),
         )
         self.assertRedirects(response, reverse("participant", args=[self.lina.pk]))
         self.lina.refresh_from_db()
         self.assertEqual(self.lina.phone, "070-111 22 33")
         events = AuditEvent.objects.filter(action="participant.updated", participant_id=self.lina.pk)
         self.assertEqual(
-            {e.category: e.detail["fields"] for e in events}, {"grunduppgifter": ["phone"], "halsa": ["has_disability"]}
+            {e.category: e.detail["fields"] for e in events},
+            {"grunduppgifter": ["phone"], "halsa": ["has_disability"]},
         )
 
     def test_marking_protected_identity_removes_the_address_and_keeps_the_editor_named(self) -> None:
@@ -227,7 +253,9 @@ class EditTestCase(BaseTestCase):
 
     def test_another_unit_cannot_edit(self) -> None:
         self.client.force_login(self.gustav)
-        response = self.client.post(reverse("participant_edit", args=[self.lina.pk]), self.form(first_name="X"))
+        response = self.client.post(
+            reverse("participant_edit", args=[self.lina.pk]), self.form(first_name="X")
+        )
         self.assertEqual(response.status_code, 404)
         self.lina.refresh_from_db()
         self.assertEqual(self.lina.first_name, "Lina")
@@ -242,7 +270,9 @@ class ExportTestCase(BaseTestCase):
         self.assertIn("19900101-0017;Lina;Lund", body)
         self.assertNotIn("Omar", body)
         events = AuditEvent.objects.filter(seq__gt=before)
-        self.assertEqual([(e.action, e.participant_id) for e in events], [("participant.exported", self.lina.pk)])
+        self.assertEqual(
+            [(e.action, e.participant_id) for e in events], [("participant.exported", self.lina.pk)]
+        )
         self.assertEqual(events[0].detail["purpose"], "Planering av ärendedragning")
 
     def test_an_export_needs_a_purpose(self) -> None:
