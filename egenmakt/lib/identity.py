@@ -21,7 +21,9 @@ from datetime import date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-_SEPARATORS = re.compile(r"[\s\-+]")
+# Spaces, "+" and dashes, including the typographic ones a number pasted from a document carries
+# (hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign).
+_SEPARATORS = re.compile(r"[\s\-+\u2010-\u2015\u2212]")
 _NRID_LETTERS = frozenset("ABCDEFGHJKLMNPRSTUXYZ")  # A-Z without I, O, Q, V, W (Inera)
 
 
@@ -59,6 +61,11 @@ class Identity:
         return f"{self.value[:8]}-****"
 
 
+def compact(raw: str) -> str:
+    """The number without spaces, dashes or "+", in upper case: how a typed number is compared."""
+    return _SEPARATORS.sub("", raw.strip()).upper()
+
+
 def luhn_check_digit(nine_digits: str) -> int:
     """Skatteverket's check digit: weights 2,1,2,1,... over YYMMDDNNN, digits of products summed."""
     total = 0
@@ -68,32 +75,24 @@ def luhn_check_digit(nine_digits: str) -> int:
     return (10 - total % 10) % 10
 
 
-def _resolve_century(yymmdd: str, *, over_hundred: bool, today: date, day_offset: int) -> int:
-    """Pick the century for a ten-digit number: the latest one that does not put birth in the future.
+def _resolve_year(yymmdd: str, *, over_hundred: bool, today: date, day_offset: int) -> int:
+    """Pick the birth year for a ten-digit number (Skatteverket's separator rule).
 
-    A '+' separator means the person has turned 100, so one more century back.
+    '+' is shown from the year a person turns 100, so the year is the latest one with these two
+    digits that is at least 100 years before this year. '-' (or no separator) is the latest year with
+    these two digits that does not put the birth date in the future.
     """
     yy = int(yymmdd[:2])
-    month = int(yymmdd[2:4])
-    day = int(yymmdd[4:6]) - day_offset
-    for century in (today.year // 100, today.year // 100 - 1, today.year // 100 - 2):
-        year = century * 100 + yy
-        try:
-            born = date(year, month, day)
-        except ValueError:
-            return today.year // 100  # an impossible date is reported later, with a clear message
-        if born > today:
-            continue
-        if over_hundred:
-            if _age_on(born, today) >= 100:
-                return century
-            continue
-        return century
-    return today.year // 100 - 1
-
-
-def _age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if over_hundred:
+        latest = today.year - 100
+        return latest - (latest - yy) % 100
+    year = today.year - (today.year - yy) % 100
+    try:
+        if date(year, int(yymmdd[2:4]), int(yymmdd[4:6]) - day_offset) > today:
+            year -= 100
+    except ValueError:
+        pass  # an impossible date is reported later, with a clear message
+    return year
 
 
 def _birth_date(year: int, month: int, day: int) -> date:
@@ -115,7 +114,7 @@ def parse_personnummer(raw: str, *, today: date) -> Identity:
     text = raw.strip()
     over_hundred = "+" in text
     digits = _SEPARATORS.sub("", text)
-    if not digits.isdigit() or len(digits) not in (10, 12):
+    if not _ascii_digits(digits) or len(digits) not in (10, 12):
         raise InvalidIdentity(
             _(
                 "Ange personnummer eller samordningsnummer med 10 eller 12 siffror, till exempel 19850312-1234."
@@ -124,8 +123,8 @@ def parse_personnummer(raw: str, *, today: date) -> Identity:
         )
     if len(digits) == 10:
         day_offset = 60 if int(digits[4:6]) > 60 else 0
-        century = _resolve_century(digits[:6], over_hundred=over_hundred, today=today, day_offset=day_offset)
-        digits = f"{century:02d}{digits}"
+        year = _resolve_year(digits[:6], over_hundred=over_hundred, today=today, day_offset=day_offset)
+        digits = f"{year // 100:02d}{digits}"
     year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
     kind = IdentityKind.PERSONNUMMER
     if day > 60:
@@ -140,6 +139,12 @@ def parse_personnummer(raw: str, *, today: date) -> Identity:
     if digits[8:11] == "000":
         raise InvalidIdentity(_("Födelsenumret kan inte vara 000."), "birth_number")
     return Identity(kind=kind, value=digits, birth_date=born, legal_sex=_sex_from_digit(digits[10]))
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() alone also accepts "²" (which int() rejects) and other scripts' digits ("٦", "６"),
+    # which would be stored as a different value than the same number typed with 0-9.
+    return text.isascii() and text.isdigit()
 
 
 def _sex_from_digit(digit: str) -> str:
@@ -157,7 +162,7 @@ def parse_national_reserve_number(raw: str, *, today: date) -> Identity:
     if len(value) != 12:
         raise InvalidIdentity(_("Ett nationellt reservnummer har 12 tecken: XXÅÅMMDDNNKC."), "format")
     prefix, yymmdd, letters, sex_digit, check = value[:2], value[2:8], value[8:10], value[10], value[11]
-    if not (prefix.isdigit() and yymmdd.isdigit() and sex_digit.isdigit() and check.isdigit()):
+    if not all(_ascii_digits(part) for part in (prefix, yymmdd, sex_digit, check)):
         raise InvalidIdentity(
             _("Ett nationellt reservnummer har siffror utom på plats 9 och 10, som är bokstäver."), "format"
         )
@@ -198,7 +203,7 @@ def _nrid_birth_date(xx: int, yymmdd: str, today: date) -> date:
 def parse_local_reserve_number(raw: str, *, today: date) -> Identity:
     """A local reserve number: the real birth date YYYYMMDD and four characters, at least one a letter."""
     value = _SEPARATORS.sub("", raw.strip()).upper()
-    if len(value) != 12 or not value[:8].isdigit() or not value[8:].isalnum():
+    if len(value) != 12 or not _ascii_digits(value[:8]) or not value[8:].isalnum():
         raise InvalidIdentity(
             _(
                 "Ett lokalt reservnummer har födelsedatum med 8 siffror och 4 tecken, till exempel 19850312-AB12."
@@ -240,11 +245,16 @@ def parse_identity(raw: str, kind: IdentityKind | str, *, today: date) -> Identi
 def guess_kind(raw: str) -> IdentityKind:
     """The kind a typed number most likely is, so a search box needs no type selector."""
     value = _SEPARATORS.sub("", raw.strip()).upper()
-    if value.isdigit():
+    if _ascii_digits(value):
         day = value[-6:-4] if len(value) in (10, 12) else "00"
+        return IdentityKind.SAMORDNINGSNUMMER if int(day) > 60 else IdentityKind.PERSONNUMMER
+    if len(value) == 12 and _ascii_digits(value[:8]):
+        # Both start with eight digits; a local number with a birth year (18xx-20xx), a national one
+        # with 00 or a century + 3, 6, ... (22 and up).
+        prefix = int(value[:2])
         return (
-            IdentityKind.SAMORDNINGSNUMMER if day.isdigit() and int(day) > 60 else IdentityKind.PERSONNUMMER
+            IdentityKind.RESERVNUMMER_NATIONELLT
+            if prefix == 0 or prefix > 21
+            else IdentityKind.RESERVNUMMER_LOKALT
         )
-    if len(value) == 12 and value[:8].isdigit():
-        return IdentityKind.RESERVNUMMER_LOKALT
     return IdentityKind.RESERVNUMMER_NATIONELLT

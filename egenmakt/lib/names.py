@@ -31,15 +31,24 @@ _VARIANTS: tuple[tuple[str, str], ...] = (
     ("ee", "i"),
     ("ie", "i"),
 )
-_NON_LETTERS = re.compile(r"[^a-z ]+")
+# Latin letters that have no decomposition, so removing accents leaves them as they are (Søren,
+# Bjørn, Łukasz, Yıldız). Transliterated the way ICU's Latin-ASCII does.
+_UNDECOMPOSABLE = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t"}
+)
 _DOUBLES = re.compile(r"(.)\1+")
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed (å→a, ö→o, é→e), punctuation to spaces, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case, accents removed (å→a, ö→o, é→e, ø→o), punctuation and digits to spaces, spaces
+    collapsed. Letters of other scripts are kept (محمد, Мария), so names in them stay apart."""
+    # Decomposed before and after case folding: compatibility forms such as 𝐀 or Ａ become A first.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_NON_LETTERS.sub(" ", stripped.replace("ß", "ss")).split())
+    latin = stripped.replace("ß", "ss").translate(_UNDECOMPOSABLE)
+    # Letters of any script stay, and so do the vowel signs some scripts write as separate marks (राम).
+    kept = (char if char.isalpha() or unicodedata.category(char)[0] == "M" else " " for char in latin)
+    return " ".join("".join(kept).split())
 
 
 def search_key(text: str) -> str:

@@ -59,7 +59,9 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.organisationsnummer:
+        # Store the ten digits without a dash. An invalid number is left as typed: the field's own
+        # validator reports it, once.
+        if self.organisationsnummer and orgnr.is_valid(self.organisationsnummer):
             self.organisationsnummer = normalise_organisationsnummer(self.organisationsnummer)
 
     @property

@@ -11,11 +11,13 @@ from django.conf import settings
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process, utils
 
-from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
+from egenmakt.lib.identity import InvalidIdentity, compact, guess_kind, parse_identity
 from egenmakt.lib.names import search_key
 from egenmakt.people.models import Participant
 
-_ID_LIKE = re.compile(r"^[\d\s\-+]{6,}$|^\d{8}[\s\-]?[A-Za-z0-9]{4}$|^\d{2}\d{6}[A-Za-z]{2}\d{2}$")
+# Six or more digits (a birth date or a whole number), or a reserve number: eight digits and four
+# characters, at least one a letter. Compared after lib.identity.compact removes separators.
+_ID_LIKE = re.compile(r"^\d{6,}$|^\d{8}(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,12 @@ class Hit:
 
 
 def looks_like_identity(query: str) -> bool:
-    return bool(_ID_LIKE.match(query.strip()))
+    return bool(_ID_LIKE.match(compact(query)))
 
 
 def find_by_identity(queryset: QuerySet[Participant], query: str, *, today: date) -> list[Hit]:
     """A full number matches exactly; six or eight digits match a birth date."""
-    compact = re.sub(r"[\s\-+]", "", query).upper()
+    digits = compact(query)
     try:
         identity = parse_identity(query, guess_kind(query), today=today)
     except InvalidIdentity:
@@ -38,11 +40,11 @@ def find_by_identity(queryset: QuerySet[Participant], query: str, *, today: date
     if identity is not None:
         ids = queryset.filter(identity_value=identity.value).values_list("pk", flat=True)
         return [Hit(pk, 100.0) for pk in ids]
-    if compact.isdigit() and len(compact) == 8:
-        ids = queryset.filter(identity_value__startswith=compact).values_list("pk", flat=True)
+    if digits.isascii() and digits.isdigit() and len(digits) == 8:
+        ids = queryset.filter(identity_value__startswith=digits).values_list("pk", flat=True)
         return [Hit(pk, 95.0) for pk in ids]
-    if compact.isdigit() and len(compact) == 6:
-        ids = queryset.filter(identity_value__regex=rf"^\d\d{compact}").values_list("pk", flat=True)
+    if digits.isascii() and digits.isdigit() and len(digits) == 6:
+        ids = queryset.filter(identity_value__regex=rf"^\d\d{digits}").values_list("pk", flat=True)
         return [Hit(pk, 90.0) for pk in ids]
     return []
 
