@@ -73,7 +73,9 @@ class CreateParticipantTestCase(BaseTestCase):
             mock.patch("egenmakt.audit.services.record_many", side_effect=RuntimeError("audit down")),
             self.assertRaises(RuntimeError),
         ):
-            people.create_participant(actor=self.anna, details=details(valid_pnr("19800202", "123"), "Ali", "Hassan"))
+            people.create_participant(
+                actor=self.anna, details=details(valid_pnr("19800202", "123"), "Ali", "Hassan")
+            )
         self.assertFalse(Participant.objects.filter(last_name="Hassan").exists())
 
 
