@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.views import LoginView, LogoutView
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -10,12 +13,16 @@ from django.views.decorators.http import require_GET
 
 from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Role
-from egenmakt.cases.models import Case
+from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.statistics import suppress_small
 from egenmakt.web.decorators import public_view, staff_view
 
 login = public_view(LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True))
 logout = public_view(LogoutView.as_view())
+
+
+def _with_labels(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**row, "case_type": CaseType(row["case_type"]).label} for row in rows]
 
 
 @require_GET
@@ -28,7 +35,7 @@ def start(request: HttpRequest) -> HttpResponse:
         context["caseload"] = reads.my_caseload(actor=user)
     if Role.ENHETSCHEF in user_roles:
         # Counts only: the manager's overview shows no one by name.
-        context["unit_counts"] = list(
+        context["unit_counts"] = _with_labels(
             Case.objects.open()
             .filter(unit_id__in=policy.managed_unit_ids(user))
             .values("unit__name", "case_type")
@@ -42,6 +49,6 @@ def start(request: HttpRequest) -> HttpResponse:
             .annotate(n=Count("participant", distinct=True))
             .order_by("unit__organisation__name", "unit__name")
         )
-        context["aggregates"] = suppress_small(list(rows), count_key="n")
+        context["aggregates"] = suppress_small(_with_labels(rows), count_key="n")
     context["is_partner"] = Role.PARTNER in user_roles
     return render(request, "web/start.html", context)
