@@ -17,6 +17,7 @@ from egenmakt.accounts.models import Membership, Role, User
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.identity import luhn_check_digit
 from egenmakt.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+from egenmakt.people.models import Participant
 from egenmakt.people.services import ParticipantDetails, create_household, create_participant
 
 PASSWORD = "korrekt-hast-batteri-42"  # noqa: S105 - test personas only
@@ -94,10 +95,32 @@ class Personas:
 
 
 class BaseTestCase(TestCase):
+    """Django TestCase with the personas as class attributes (self.anna, self.lina, ...)."""
+
     personas: Personas
+    kommun: Organisation
+    grannkommun: Organisation
+    af: Organisation
+    eb: Unit
+    ame: Unit
+    grann_eb: Unit
+    af_unit: Unit
+    anna: User
+    cecilia: User
+    bertil: User
+    gustav: User
+    pia: User
+    alva: User
+    sam: User
+    nomad: User
+    lina: Participant
+    lina_case: Case
+    omar: Participant
+    omar_case: Case
 
     @classmethod
     def setUpTestData(cls) -> None:
         cls.personas = Personas()
-        for name, value in vars(cls.personas).items():
-            setattr(cls, name, value)
+        for name in BaseTestCase.__annotations__:
+            if name != "personas":
+                setattr(cls, name, getattr(cls.personas, name))

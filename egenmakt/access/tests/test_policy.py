@@ -47,6 +47,7 @@ class PolicyTestCase(BaseTestCase):
     def test_it_lets_household_members_be_seen_through_the_households_case(self) -> None:
         child = people.create_participant(actor=self.anna, details=details("20150606-0027", "Ella", "Lund"))
         self.assertFalse(policy.can(self.anna, policy.Action.VIEW, child))
+        assert self.lina_case.household is not None
         people.add_household_member(
             actor=self.anna,
             household=self.lina_case.household,

@@ -14,7 +14,7 @@ from egenmakt.audit.models import AuditEvent
 from egenmakt.audit.services import AuditOutsideTransaction
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[str | int]) -> None:
     """Change the table behind the application's back, as someone with database access could.
 
     On PostgreSQL the append-only trigger must be switched off first, which takes the table owner.

@@ -1,0 +1,130 @@
+"""`manage.py seed_demo`: fill an empty database with Exempelkommun, a synthetic municipality.
+
+    manage.py seed_demo --participants 3000 --seed 1 [--as-of 2025-06-30] [--if-empty]
+
+The same seed and as-of date give the same data on every machine. `--if-empty` makes the command safe
+to run again (as `make demo` does): an already seeded database is left as it is.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.utils import timezone
+
+from egenmakt.accounts.models import User
+from egenmakt.cases.models import CaseType
+from egenmakt.demo.generator import build_plan, save_plan
+from egenmakt.demo.models import DemoDataset
+from egenmakt.organisations.models import Organisation
+from egenmakt.people.models import Participant
+
+
+class ProgressBar:
+    """`Deltagare  45000/100000 [#########.........] 45%  12 s` on stderr.
+
+    On a terminal the line is redrawn in place; in a log (not a terminal) each update is its own line.
+    """
+
+    def __init__(self, stream: OutputWrapper, label: str, total: int, width: int = 30) -> None:
+        self.stream = stream
+        self.label = label
+        self.total = max(total, 1)
+        self.width = width
+        self.started = time.monotonic()
+        self.in_place = stream.isatty()
+
+    def __call__(self, done: int) -> None:
+        filled = self.width * done // self.total
+        seconds = time.monotonic() - self.started
+        digits = len(str(self.total))
+        line = (
+            f"{self.label}  {done:>{digits}}/{self.total} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{100 * done // self.total:>3}%  {seconds:.0f} s"
+        )
+        # Plain text: stderr's default style is the red of an error.
+        if self.in_place:
+            end = "\n" if done >= self.total else ""
+            self.stream.write(f"\r{line}", style_func=_plain, ending=end)
+        else:
+            self.stream.write(line, style_func=_plain)
+        self.stream.flush()
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+class Command(BaseCommand):
+    help = "Skapar Exempelkommun: syntetiska organisationer, personal, deltagare, hushåll och ärenden."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--participants", type=int, default=3000, help="Antal deltagare, barn inräknade (3000)."
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Frö: samma frö ger samma data (1).")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="Dagen datan beskriver, ÅÅÅÅ-MM-DD (i dag). Inga datum ligger efter den.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Gör ingenting om demodata redan finns, så att kommandot kan köras igen.",
+        )
+        parser.add_argument("--batch-size", type=int, default=5000, help="Deltagare per insättning (5000).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        participants: int = options["participants"]
+        seed: int = options["seed"]
+        today = timezone.localdate()
+        as_of: date = options["as_of"] or today
+        if participants < 1:
+            raise CommandError("--participants måste vara minst 1.")
+        if as_of > today:
+            raise CommandError(f"--as-of {as_of} ligger i framtiden; ingen kan vara född eller ha ärende då.")
+
+        existing = DemoDataset.objects.order_by("created_at").first()
+        if existing is not None:
+            message = (
+                f"Demodata finns redan (seed {existing.seed}, {existing.participants} deltagare, "
+                f"skapad {timezone.localtime(existing.created_at):%Y-%m-%d %H:%M})."
+            )
+            if options["if_empty"]:
+                self.stdout.write(f"{message} Ingenting skapades.")
+                return
+            raise CommandError(
+                f"{message} Kör med --if-empty för att låta den vara, eller börja om med en tom databas."
+            )
+        # Never mix synthetic people into a database that holds anything else (real people above all).
+        if Participant.objects.exists() or Organisation.objects.exists() or User.objects.exists():
+            raise CommandError(
+                "Databasen är inte tom: den har deltagare, organisationer eller konton men ingen demodata. "
+                "Demodata skapas bara i en tom databas (till exempel DATABASE_URL=sqlite:////tmp/demo.sqlite3 "
+                "och sedan manage.py migrate)."
+            )
+
+        started = time.monotonic()
+        self.stdout.write(
+            f"Skapar Exempelkommun: {participants} deltagare, seed {seed}, per {as_of:%Y-%m-%d}."
+        )
+        plan = build_plan(seed=seed, participants=participants, as_of=as_of)
+        planned = time.monotonic() - started
+        bar = ProgressBar(self.stderr, "Deltagare", plan.participants)
+        summary = save_plan(plan, batch_size=options["batch_size"], progress=bar)
+        elapsed = time.monotonic() - started
+
+        eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
+        ame = summary.cases.get(CaseType.ARBETSMARKNADSINSATS, 0)
+        self.stdout.write(
+            f"Klart på {elapsed:.0f} s (planering {planned:.0f} s): {summary.participants} deltagare i "
+            f"{summary.households} hushåll, {eb} ärenden om ekonomiskt bistånd och {ame} "
+            f"arbetsmarknadsärenden ({summary.open_cases} pågående), {summary.staff} konton, "
+            f"{summary.grants} behörigheter till personer med skyddade personuppgifter."
+        )
+        self.stdout.write("Inloggningar: manage.py demo_logins")
