@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import QuerySet
-from rapidfuzz import fuzz, process, utils
+from django.db.models import Q, QuerySet
+from rapidfuzz import fuzz, process
 
 from egenmakt.lib.identity import InvalidIdentity, compact, guess_kind, parse_identity
 from egenmakt.lib.names import search_key
@@ -49,26 +49,23 @@ def find_by_identity(queryset: QuerySet[Participant], query: str, *, today: date
     return []
 
 
-def _name_score(query_key: str, candidate_key: str, **_: object) -> float:
-    # Whole-name similarity, tolerant of word order (Ali Hassan / Hassan Ali), and a partial score so
-    # that "Ann" finds "Anna Svensson"; partial matches rank below whole ones.
-    whole = fuzz.token_sort_ratio(query_key, candidate_key)
-    partial = fuzz.partial_token_set_ratio(query_key, candidate_key) * 0.9 if len(query_key) >= 3 else 0
-    return max(whole, partial)
-
-
 def find_by_name(queryset: QuerySet[Participant], query: str, *, limit: int) -> list[Hit]:
     key = search_key(query)
     if not key:
         return []
-    choices = dict(queryset.values_list("pk", "name_key").iterator(chunk_size=20000))
+    # The database narrows the candidates to names with a word that starts like one of the query's words
+    # (the key has already merged spellings such as Ch/Sh or Y/J); rapidfuzz then ranks only those.
+    # No ORDER BY: the ranking is by similarity.
+    starts = Q()
+    for word in {word[:2] for word in key.split()}:
+        starts |= Q(name_key__startswith=word) | Q(name_key__contains=f" {word}")
+    candidates = queryset.filter(starts).order_by().values_list("pk", "name_key")
+    choices = dict(candidates.iterator(chunk_size=20000))
+    # WRatio (rapidfuzz's native scorer) ranks a whole-name match (100) above the same words in another
+    # order (95) above a partial match such as "Lund" in "Lundgren" (90), so prefixes are found too.
+    # name_key is already folded, so no further processing of the choices.
     matches = process.extract(
-        key,
-        choices,
-        scorer=_name_score,
-        processor=utils.default_process,
-        score_cutoff=settings.EGENMAKT_FUZZY_THRESHOLD,
-        limit=limit,
+        key, choices, scorer=fuzz.WRatio, score_cutoff=settings.EGENMAKT_FUZZY_THRESHOLD, limit=limit
     )
     return [Hit(pk, float(score)) for _key, score, pk in matches]
 

@@ -109,3 +109,19 @@ class PolicyTestCase(BaseTestCase):
         )
         cecilia = type(self.cecilia).objects.get(pk=self.cecilia.pk)
         self.assertEqual(policy.managed_unit_ids(cecilia), {self.eb.pk, self.ame.pk})
+
+
+class VisibleCasesTestCase(BaseTestCase):
+    def test_the_caseload_leaves_out_protected_people_the_user_is_not_named_for(self) -> None:
+        from egenmakt.access import reads
+
+        self.assertEqual([c.participant for c in reads.my_caseload(actor=self.anna)], [self.lina])
+        self.lina.protected_identity = True
+        self.lina.save()
+        self.assertEqual(reads.my_caseload(actor=self.anna), [])
+        self.assertNotIn(self.lina_case, policy.visible_cases(self.anna))
+        people.grant_protected_access(
+            actor=self.cecilia, participant=self.lina, user=self.anna, reason="Handläggare"
+        )
+        self.assertIn(self.lina_case, policy.visible_cases(self.anna))
+        self.assertNotIn(self.omar_case, policy.visible_cases(self.anna))
