@@ -34,10 +34,10 @@ demo: seed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check egenmakt
+	$(BIN)/ruff format --check egenmakt bench
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy egenmakt
+	$(BIN)/mypy egenmakt bench
 
 test-sqlite: $(BIN)/.installed messages
 	env -u DATABASE_URL $(BIN)/pytest
