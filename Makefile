@@ -8,7 +8,7 @@ SEED ?= 1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/egenmakt
 export DEBUG ?= true
 
-.PHONY: demo test lint typecheck browser test-sqlite test-postgres messages seed migrate clean
+.PHONY: demo test lint typecheck browser test-sqlite test-postgres messages translations seed migrate clean
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -20,6 +20,10 @@ $(BIN)/.installed: pyproject.toml
 # Compiled translations are built, not committed.
 messages: $(BIN)/.installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+# After changing a Swedish text: update the English catalogue, then translate the new entries.
+translations: $(BIN)/.installed
+	$(BIN)/python manage.py makemessages -l en --add-location=file --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests
 
 migrate: $(BIN)/.installed messages
 	mkdir -p var

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from egenmakt.access import policy
 from egenmakt.accounts.models import Membership, User
@@ -19,7 +20,12 @@ from egenmakt.audit import services as audit
 from egenmakt.audit.models import AuditEvent
 from egenmakt.cases.models import Case
 
-READ_ACTIONS = ("participant.viewed", "participant.listed_in_search", "participant.exported")
+READ_ACTIONS = {
+    "participant.viewed": _("Öppnade personens sida"),
+    "participant.listed_in_search": _("Fick personen i ett sökresultat"),
+    "participant.listed_in_caseload": _("Såg personen i sin ärendelista"),
+    "participant.exported": _("Exporterade personen i en lista"),
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,15 @@ class ReviewedEvent:
     event: AuditEvent
     participant_label: str
     flagged: bool
+
+    @property
+    def action_label(self) -> str:
+        return str(READ_ACTIONS.get(self.event.action, self.event.action))
+
+    @property
+    def legal_ground_label(self) -> str:
+        ground = self.event.legal_ground
+        return str(policy.LegalGround(ground).label) if ground in policy.LegalGround.values else ground
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ def review(
     tz = timezone.get_current_timezone()
     events_qs = AuditEvent.objects.filter(
         actor_id__in=staff_ids,
-        action__in=READ_ACTIONS,
+        action__in=list(READ_ACTIONS),
         participant_id__isnull=False,
         occurred_at__gte=datetime.combine(date_from, time.min, tz),
         occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz),

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egenmakt.organisations.models import Unit
 
@@ -18,7 +19,7 @@ class Role(models.TextChoices):
     ARBETSMARKNADSKONSULENT = "arbetsmarknadskonsulent", _("Arbetsmarknadskonsulent")
     ENHETSCHEF = "enhetschef", _("Enhetschef")
     ANALYTIKER = "analytiker", _("Analytiker")
-    PARTNER = "partner", _("Samverkanspartner")
+    PARTNER = "partner", pgettext_lazy("roll", "Samverkanspartner")
     SYSTEMADMINISTRATOR = "systemadministrator", _("Systemadministratör")
 
 
@@ -30,7 +31,7 @@ class User(AbstractUser):
     """A member of staff. Participants do not log in here (yet); staff of every organisation do."""
 
     class Meta:
-        verbose_name = _("personal")
+        verbose_name = _("anställd")
         verbose_name_plural = _("personal")
 
     def __str__(self) -> str:
@@ -57,8 +58,8 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("medlemskap")
-        verbose_name_plural = _("medlemskap")
+        verbose_name = pgettext_lazy("ental", "medlemskap")
+        verbose_name_plural = pgettext_lazy("flertal", "medlemskap")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role", "valid_from"], name="membership_unique"),
             models.CheckConstraint(

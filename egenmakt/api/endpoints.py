@@ -25,7 +25,7 @@ class StaffSessionAuth(SessionAuth):
 api = NinjaAPI(
     title="Egenmakt API",
     version="1",
-    description="Deltagare och ärenden. Varje läsning av personuppgifter loggas.",
+    description="Participants and cases. Every read of personal data is written to the audit trail.",
     auth=StaffSessionAuth(),
     docs_decorator=staff_view,
     urls_namespace="api",
@@ -60,13 +60,13 @@ def _list_item(p: Participant) -> ParticipantListOut:
     )
 
 
-@api.get("/participants", response=list[ParticipantListOut], summary="Sök deltagare")
+@api.get("/participants", response=list[ParticipantListOut], summary="Search participants")
 def search_participants(request: HttpRequest, q: str) -> list[ParticipantListOut]:
     """Search by name (spelling-tolerant) or personnummer among the participants you may see."""
     return [_list_item(p) for p in reads.search_participants(actor=request.user, query=q)]
 
 
-@api.get("/participants/{participant_id}", response=ParticipantOut, summary="Hämta en deltagare")
+@api.get("/participants/{participant_id}", response=ParticipantOut, summary="Get one participant")
 def get_participant(request: HttpRequest, participant_id: int) -> ParticipantOut:
     """One participant's basic data. 404 both when the person does not exist and when you may not see them."""
     p = reads.open_participant(actor=request.user, participant_id=participant_id, purpose="API").participant

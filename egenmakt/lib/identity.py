@@ -160,7 +160,12 @@ def parse_national_reserve_number(raw: str, *, today: date) -> Identity:
     """
     value = _SEPARATORS.sub("", raw.strip()).upper()
     if len(value) != 12:
-        raise InvalidIdentity(_("Ett nationellt reservnummer har 12 tecken: XXÅÅMMDDNNKC."), "format")
+        raise InvalidIdentity(
+            _(
+                "Ett nationellt reservnummer har 12 tecken: sekelkod, födelsedatum ÅÅMMDD, två bokstäver, en könssiffra och en kontrollsiffra."
+            ),
+            "format",
+        )
     prefix, yymmdd, letters, sex_digit, check = value[:2], value[2:8], value[8:10], value[10], value[11]
     if not all(_ascii_digits(part) for part in (prefix, yymmdd, sex_digit, check)):
         raise InvalidIdentity(
@@ -233,7 +238,9 @@ def parse_identity(raw: str, kind: IdentityKind | str, *, today: date) -> Identi
                     "kind_mismatch",
                 )
             raise InvalidIdentity(
-                _("Numret är ett personnummer, inte ett samordningsnummer (där är dagen plus 60)."),
+                _(
+                    "Numret är ett personnummer, inte ett samordningsnummer (i ett samordningsnummer är dagen plus 60)."
+                ),
                 "kind_mismatch",
             )
         return identity

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
@@ -74,7 +75,7 @@ class UnitKind(models.TextChoices):
     ARBETSMARKNADSENHET = "arbetsmarknadsenhet", _("Arbetsmarknadsenhet (AME)")
     VUXENUTBILDNING = "vuxenutbildning", _("Vuxenutbildning")
     SAMORDNING = "samordning", _("Samordning och finansiering")
-    PARTNER = "partner", _("Samverkanspartner")
+    PARTNER = "partner", pgettext_lazy("enhetstyp", "Samverkanspartner")
     OVRIG = "ovrig", _("Övrig")
 
 

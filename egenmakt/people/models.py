@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from egenmakt.lib.identity import Identity, IdentityKind
@@ -147,8 +148,8 @@ class Household(models.Model):
     synthetic = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = _("hushåll")
-        verbose_name_plural = _("hushåll")
+        verbose_name = pgettext_lazy("ental", "hushåll")
+        verbose_name_plural = pgettext_lazy("flertal", "hushåll")
 
     def __str__(self) -> str:
         applicant = (

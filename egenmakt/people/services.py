@@ -159,6 +159,8 @@ def create_participant(
     participant = Participant(synthetic=synthetic)
     _apply(participant, details, identity)
     participant.save()
+    if participant.protected_identity:
+        _name_the_actor(actor, participant)
     audit.record(
         actor=actor,
         action="participant.registered",
@@ -183,6 +185,7 @@ def update_participant(
     """Change a participant's details; returns the names of the changed fields (none: nothing logged)."""
     identity = check_details(details, today=timezone.localdate())
     _check_duplicates(identity, details, exclude_id=participant.pk, confirmed=confirmed_not_duplicate)
+    was_protected = participant.protected_identity
     changed = _apply(participant, details, identity)
     if not changed:
         return []
@@ -204,7 +207,20 @@ def update_participant(
         if fields
     ]
     audit.record_many(actor=actor, entries=entries)
+    if participant.protected_identity and not was_protected:
+        _name_the_actor(actor, participant)
     return changed
+
+
+# Stored as data, in Swedish, whatever language the actor's UI is in.
+_NAMED_ON_MARKING = "Markerade personen med skyddade personuppgifter"
+
+
+def _name_the_actor(actor: Any, participant: Participant) -> None:
+    """Whoever registers a person as protected, or marks them so, is named at once: otherwise the
+    person would vanish from the very caseworker who is handling them."""
+    if getattr(actor, "pk", None) is not None:
+        grant_protected_access(actor=actor, participant=participant, user=actor, reason=_NAMED_ON_MARKING)
 
 
 @transaction.atomic

@@ -23,12 +23,17 @@ class TargetGroup:
     name_en: str
     valid_from: date
     source: str
+    source_en: str
     official: bool
     rule: dict[str, Any]
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+        return self.name_en if _english() else self.name_sv
+
+    @property
+    def source_text(self) -> str:
+        return self.source_en if _english() else self.source
 
     def applies_to(self, participant: Participant, on: date) -> bool:
         if on < self.valid_from:
@@ -59,11 +64,15 @@ class TargetGroup:
         return not (rule.get("digitally_excluded") and not participant.is_digitally_excluded)
 
 
+def _english() -> bool:
+    return (get_language() or "sv").startswith("en")
+
+
 @cache
 def definitions() -> tuple[TargetGroup, ...]:
     with _RULES.open("rb") as handle:
         data = tomllib.load(handle)
-    meta = {"code", "name_sv", "name_en", "valid_from", "source", "official"}
+    meta = {"code", "name_sv", "name_en", "valid_from", "source", "source_en", "official"}
     return tuple(
         TargetGroup(
             code=item["code"],
@@ -71,6 +80,7 @@ def definitions() -> tuple[TargetGroup, ...]:
             name_en=item["name_en"],
             valid_from=item["valid_from"],
             source=item["source"],
+            source_en=item["source_en"],
             official=item["official"],
             rule={key: value for key, value in item.items() if key not in meta},
         )

@@ -28,7 +28,7 @@ class ParticipantForm(forms.Form):
     identity_value = forms.CharField(
         label=_("Personnummer, samordningsnummer eller reservnummer"),
         max_length=20,
-        help_text=_("12 siffror, till exempel 19850312-1234. Reservnummer med bokstäver."),
+        help_text=_("12 siffror, till exempel 19850312-1234. Ett reservnummer kan innehålla bokstäver."),
     )
     identity_domain = forms.CharField(
         label=_("Utfärdare av reservnummer (domän)"),

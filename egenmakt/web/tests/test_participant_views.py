@@ -206,6 +206,18 @@ class RegisterTestCase(BaseTestCase):
         event = AuditEvent.objects.get(action="participant.registered", participant_id__gt=self.omar.pk)
         self.assertTrue(event.detail["confirmed_not_duplicate"])
 
+    def test_whoever_registers_a_protected_person_is_named_and_sees_them(self) -> None:
+        self.client.force_login(self.anna)
+        response = self.client.post(
+            reverse("participant_register"),
+            registration(unit=str(self.eb.pk), protected_identity="on", street_address="Hemlig väg 1"),
+        )
+        participant = Participant.objects.get(last_name="Svensson")
+        self.assertRedirects(response, reverse("participant", args=[participant.pk]))
+        self.assertEqual(participant.street_address, "")
+        self.client.force_login(self.cecilia)  # same unit, not named
+        self.assertEqual(self.client.get(reverse("participant", args=[participant.pk])).status_code, 404)
+
     def test_it_is_refused_to_roles_that_do_not_register(self) -> None:
         for user in (self.cecilia, self.pia, self.alva, self.sam):
             self.client.force_login(user)

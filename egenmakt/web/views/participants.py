@@ -169,7 +169,6 @@ def edit(request: HttpRequest, participant_id: int) -> HttpResponse:
     form = ParticipantForm(request.POST or None, initial=initial, show_health=show_health)
     context: dict[str, Any] = {"form": form, "p": participant}
     if request.method == "POST" and form.is_valid():
-        was_protected = participant.protected_identity
         try:
             changed = people.update_participant(
                 actor=request.user,
@@ -178,14 +177,6 @@ def edit(request: HttpRequest, participant_id: int) -> HttpResponse:
                 confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"],
                 legal_ground=legal_ground,
             )
-            if participant.protected_identity and not was_protected:
-                # Whoever marks the identity protected stays named, or they would lose the person at once.
-                people.grant_protected_access(
-                    actor=request.user,
-                    participant=participant,
-                    user=request.user,
-                    reason=_("Markerade skyddade personuppgifter"),
-                )
         except DuplicateIdentity as error:
             _explain_duplicate(request, form, error)
         except PossibleDuplicates as error:
