@@ -17,6 +17,7 @@ from egenmakt.accounts.models import Membership
 from egenmakt.cases import services as cases
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
+from egenmakt.lib.spreadsheet import safe_cell
 from egenmakt.people import services as people
 from egenmakt.people.errors import DuplicateIdentity, PeopleError, PossibleDuplicates
 from egenmakt.people.models import Household, HouseholdMember, Participant, ProtectedIdentityGrant
@@ -300,15 +301,14 @@ def export(request: HttpRequest) -> HttpResponse:
             [_("Identitet"), _("Förnamn"), _("Efternamn"), _("Födelsedatum"), _("Sysselsättning")]
         )
         for p in rows:
-            writer.writerow(
-                [
-                    p.identity.formatted,
-                    p.first_name,
-                    p.last_name,
-                    p.birth_date or "",
-                    p.get_occupation_display(),
-                ]
-            )
+            values = [
+                p.identity.formatted,
+                p.first_name,
+                p.last_name,
+                p.birth_date,
+                p.get_occupation_display(),
+            ]
+            writer.writerow([safe_cell(value) for value in values])
         return response
     status = 422 if form.is_bound and not form.is_valid() else 200
     return render(request, "web/participants/export.html", {"form": form}, status=status)
