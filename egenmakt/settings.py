@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "egenmakt.organisations",
     "egenmakt.accounts",
     "egenmakt.people",
+    "egenmakt.consent",
     "egenmakt.cases",
     "egenmakt.access",
     "egenmakt.demo",
@@ -113,6 +114,9 @@ LOCALE_PATHS = [BASE_DIR / "egenmakt" / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded documents (scanned consent forms). Never served as plain files: a view checks access first.
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

@@ -1,9 +1,16 @@
 """The one access policy: may this staff member do this to this participant's data of this category?
 
 Every list, detail page, export, API read and CLI command asks here. Nothing reads participant data
-around it. Today access comes from a case in one of the staff member's own units (in a casework
-role), narrowed to named staff for people with protected identity. Consent-based access for partner
-organisations and emergency access plug in here, as further legal grounds.
+around it. Access has one of three legal grounds, tried in this order:
+
+1. a case relation: a case in one of the user's own units (casework roles), or the person belongs to a
+   household whose case is there;
+2. emergency access (nödåtkomst): a reasoned, logged, time-limited look by casework staff;
+3. consent (samtycke): an active consent names the user's organisation and the data category.
+
+A person with protected identity (skyddade personuppgifter) is seen only by named staff, whatever the
+ground: never through consent or emergency access alone. Case relations give every action; emergency
+access and consent only reading (and, for consent, exporting what it covers).
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from egenmakt.access.models import EmergencyAccess
 from egenmakt.accounts.models import CASEWORK_ROLES, Membership, Role
 from egenmakt.cases.models import Case, CaseQuerySet
+from egenmakt.consent.models import Consent, ConsentScope
 from egenmakt.lib.categories import DataCategory
 from egenmakt.organisations.models import Unit
 from egenmakt.people.models import HouseholdMember, Participant, ProtectedIdentityGrant
@@ -35,6 +44,8 @@ class LegalGround(models.TextChoices):
 
     EGEN_ENHET = "egen_enhet", _("Ärende i egen enhet")
     NAMNGIVEN_BEHORIGHET = "namngiven_behorighet", _("Namngiven behörighet (skyddade personuppgifter)")
+    NODATKOMST = "nodatkomst", _("Nödåtkomst")
+    SAMTYCKE = "samtycke", _("Samtycke (OSL 12 kap. 2 §)")
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,30 @@ class AccessDecision:
     allowed: bool
     reason: str
     legal_ground: str = ""
+    # For a read on consent: which consent, and the organisation it discloses to (utlämnande).
+    consent_id: int | None = None
+    disclosed_to: int | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    @property
+    def audit_detail(self) -> dict[str, int]:
+        detail = {}
+        if self.consent_id is not None:
+            detail["consent_id"] = self.consent_id
+        if self.disclosed_to is not None:
+            detail["disclosed_to"] = self.disclosed_to
+        return detail
+
+
+# Roles whose holders may receive data shared with their organisation by consent. Analysts see
+# aggregates only and administrators no participant at all.
+RECEIVING_ROLES = frozenset({*CASEWORK_ROLES, Role.PARTNER})
+# Actions each ground allows. A case relation allows everything.
+_CONSENT_ACTIONS = frozenset({"view", "export"})
+_EMERGENCY_ACTIONS = frozenset({"view"})
+_CHUNK = 5000
 
 
 def _memberships(user: Any) -> list[Membership]:
@@ -73,6 +105,15 @@ def has_role(user: Any, *wanted: str) -> bool:
 
 def casework_unit_ids(user: Any) -> set[int]:
     return {m.unit_id for m in _memberships(user) if m.role in CASEWORK_ROLES}
+
+
+def organisation_ids(user: Any) -> set[int]:
+    """Organisations whose shared data the user may receive (by consent)."""
+    return {m.unit.organisation_id for m in _memberships(user) if m.role in RECEIVING_ROLES}
+
+
+def may_use_emergency_access(user: Any) -> bool:
+    return bool(casework_unit_ids(user))
 
 
 def managed_unit_ids(user: Any) -> set[int]:
@@ -109,30 +150,96 @@ def can_see_aggregates(user: Any) -> bool:
     return has_role(user, Role.ANALYTIKER, Role.ENHETSCHEF)
 
 
-def _has_protected_grant(user: Any, participant: Participant) -> bool:
-    return ProtectedIdentityGrant.objects.filter(
-        participant=participant, user=user, revoked_at__isnull=True
-    ).exists()
-
-
 def can(
     user: Any, action: str, participant: Participant, category: str = DataCategory.GRUNDUPPGIFTER
 ) -> AccessDecision:
     """Decide one access. The reason is for logs and tests; a refused user sees only a 404."""
+    return decide_many(user, action, [participant], category)[participant.pk]
+
+
+def decide_many(
+    user: Any, action: str, participants: Collection[Participant], category: str = DataCategory.GRUNDUPPGIFTER
+) -> dict[int, AccessDecision]:
+    """Decide the same access for several people in a few queries (lists, searches, exports)."""
     if category not in DataCategory.values:
-        return AccessDecision(False, f"unknown category {category!r}")
+        return {p.pk: AccessDecision(False, f"unknown category {category!r}") for p in participants}
     if action not in Action.values:
-        return AccessDecision(False, f"unknown action {action!r}")
+        return {p.pk: AccessDecision(False, f"unknown action {action!r}") for p in participants}
+    if len(participants) > _CHUNK:
+        # SQLite allows some 32 000 parameters per query; a large export is decided in parts.
+        people = list(participants)
+        decisions: dict[int, AccessDecision] = {}
+        for start in range(0, len(people), _CHUNK):
+            decisions |= decide_many(user, action, people[start : start + _CHUNK], category)
+        return decisions
+    ids = [p.pk for p in participants]
     unit_ids = casework_unit_ids(user)
-    if not unit_ids:
-        return AccessDecision(False, "no casework role in any active unit")
-    if participant.pk not in _related_among(unit_ids, [participant.pk]):
-        return AccessDecision(False, "no case in the user's units")
-    if participant.protected_identity:
-        if not _has_protected_grant(user, participant):
-            return AccessDecision(False, "protected identity and the user is not named")
-        return AccessDecision(True, "named staff, case in own unit", LegalGround.NAMNGIVEN_BEHORIGHET)
-    return AccessDecision(True, "case in own unit", LegalGround.EGEN_ENHET)
+    related = _related_among(unit_ids, ids) if unit_ids else set()
+    emergency = _emergency_among(user, ids) if action in _EMERGENCY_ACTIONS and unit_ids else set()
+    consents = _consents_among(user, ids, category) if action in _CONSENT_ACTIONS else {}
+    protected = [p.pk for p in participants if p.protected_identity]
+    named = _named_among(user, protected) if protected else set()
+    decisions = {}
+    for p in participants:
+        decision = _ground(p.pk, related, emergency, consents)
+        if decision and p.protected_identity and p.pk not in named:
+            decision = AccessDecision(False, "protected identity and the user is not named")
+        elif decision and p.protected_identity and decision.legal_ground == LegalGround.EGEN_ENHET:
+            decision = AccessDecision(True, "named staff, case in own unit", LegalGround.NAMNGIVEN_BEHORIGHET)
+        decisions[p.pk] = decision
+    return decisions
+
+
+def _ground(
+    participant_id: int, related: set[int], emergency: set[int], consents: dict[int, tuple[int, int]]
+) -> AccessDecision:
+    if participant_id in related:
+        return AccessDecision(True, "case in own unit", LegalGround.EGEN_ENHET)
+    if participant_id in emergency:
+        return AccessDecision(True, "emergency access", LegalGround.NODATKOMST)
+    if participant_id in consents:
+        consent_id, organisation_id = consents[participant_id]
+        return AccessDecision(
+            True, "active consent", LegalGround.SAMTYCKE, consent_id=consent_id, disclosed_to=organisation_id
+        )
+    return AccessDecision(False, "no case relation, emergency access or consent")
+
+
+def _named_among(user: Any, participant_ids: Collection[int]) -> set[int]:
+    return set(
+        ProtectedIdentityGrant.objects.filter(
+            participant_id__in=participant_ids, user=user, revoked_at__isnull=True
+        ).values_list("participant_id", flat=True)
+    )
+
+
+def _emergency_among(user: Any, participant_ids: Collection[int]) -> set[int]:
+    return set(
+        EmergencyAccess.objects.active()
+        .filter(user=user, participant_id__in=participant_ids)
+        .values_list("participant_id", flat=True)
+    )
+
+
+def _consents_among(user: Any, participant_ids: Collection[int], category: str) -> dict[int, tuple[int, int]]:
+    """participant id -> (consent id, receiving organisation id), for active consents that cover one of
+    the user's organisations and the category."""
+    organisations = organisation_ids(user)
+    if not organisations:
+        return {}
+    rows = (
+        ConsentScope.objects.filter(
+            organisation_id__in=organisations,
+            category=category,
+            consent__in=Consent.objects.active().filter(participant_id__in=participant_ids),
+        )
+        .order_by("consent_id", "organisation_id")
+        .values_list("consent__participant_id", "consent_id", "organisation_id")
+    )
+    found: dict[int, tuple[int, int]] = {}
+    for participant_id, consent_id, organisation_id in rows:
+        found.setdefault(participant_id, (consent_id, organisation_id))
+    return found
 
 
 # A participant is related to a unit when they have a case there, or belong now to a household whose
@@ -182,19 +289,34 @@ def visible_participants(
 ) -> QuerySet[Participant]:
     """All participants the user may see in this category; the scope of every list and search.
 
-    `among` limits the answer to these participant ids, which is much cheaper than the whole visible
-    set when a search has already found a few candidates.
+    The same grounds as `decide_many` for reading, as one query. `among` limits the answer to these
+    participant ids, which is much cheaper than the whole visible set when a search has already found a
+    few candidates.
     """
-    unit_ids = casework_unit_ids(user)
-    if not unit_ids or category not in DataCategory.values:
+    if category not in DataCategory.values:
         return Participant.objects.none()
+    unit_ids = casework_unit_ids(user)
+    organisations = organisation_ids(user)
+    if not unit_ids and not organisations:
+        return Participant.objects.none()
+    consented = Consent.objects.active().filter(
+        scopes__organisation_id__in=organisations, scopes__category=category
+    )
+    emergency = (
+        EmergencyAccess.objects.active().filter(user=user) if unit_ids else EmergencyAccess.objects.none()
+    )
+    if among is None:
+        grounds = _in_units(unit_ids) if unit_ids else Q(pk__in=[])
+        grounds |= Q(pk__in=consented.values("participant_id")) | Q(pk__in=emergency.values("participant_id"))
+        people = Participant.objects.filter(grounds)
+    else:
+        ids = _related_among(unit_ids, among) if unit_ids else set()
+        ids |= set(consented.filter(participant_id__in=among).values_list("participant_id", flat=True))
+        ids |= set(emergency.filter(participant_id__in=among).values_list("participant_id", flat=True))
+        people = Participant.objects.filter(pk__in=ids)
     named = Exists(
         ProtectedIdentityGrant.objects.filter(participant=OuterRef("pk"), user=user, revoked_at__isnull=True)
     )
-    if among is None:
-        people = Participant.objects.filter(_in_units(unit_ids))
-    else:
-        people = Participant.objects.filter(pk__in=_related_among(unit_ids, among))
     return people.filter(Q(protected_identity=False) | named)
 
 

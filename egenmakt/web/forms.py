@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from egenmakt.cases.models import CaseType
-from egenmakt.organisations.models import Unit
+from egenmakt.consent.models import ConsentForm as ConsentFormChoice
+from egenmakt.consent.services import ConsentTerms
+from egenmakt.lib.categories import DataCategory
+from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.people.choices import LANGUAGES, EducationLevel, IdentityType, LegalSex, Occupation
 from egenmakt.people.models import HouseholdRelation
 from egenmakt.people.services import HEALTH_FIELDS, InvalidDetails, ParticipantDetails, check_details
@@ -204,3 +207,110 @@ class ProtectedGrantForm(forms.Form):
         field = self.fields["user"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(user.pk, str(user)) for user in staff]
+
+
+class ConsentForm(forms.Form):
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Vilka organisationer får ta del av uppgifterna?"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Vilka slags uppgifter?"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Grunduppgifter (vem personen är) ingår alltid när något delas."),
+    )
+    purpose = forms.CharField(
+        label=_("Syfte"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Varför uppgifterna delas, gärna med personens egna ord."),
+    )
+    form = forms.ChoiceField(
+        label=_("Hur lämnades samtycket?"), choices=ConsentFormChoice.choices, widget=forms.RadioSelect
+    )
+    document = forms.FileField(
+        label=_("Inskannat samtycke (PDF, JPEG eller PNG)"),
+        required=False,
+        help_text=_(
+            "Krävs för skriftligt samtycke. Vid en ny version behålls den tidigare filen om du inte väljer en ny."
+        ),
+    )
+    heard_by = forms.CharField(
+        label=_("Vem hörde samtycket?"),
+        max_length=200,
+        required=False,
+        help_text=_("Krävs för muntligt samtycke."),
+    )
+    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
+    valid_to = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recipients = self.fields["recipients"]
+        assert isinstance(recipients, forms.ModelMultipleChoiceField)
+        recipients.queryset = Organisation.objects.order_by("name")
+        if not self.is_bound and "categories" not in self.initial:
+            self.initial["categories"] = [DataCategory.GRUNDUPPGIFTER]
+
+    def terms(self) -> ConsentTerms:
+        data = self.cleaned_data
+        return ConsentTerms(
+            recipients=list(data["recipients"]),
+            categories=list(data["categories"]),
+            purpose=data["purpose"],
+            form=data["form"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            heard_by=data.get("heard_by") or "",
+            document=data.get("document"),
+        )
+
+
+class WithdrawConsentForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anteckning"),
+        max_length=300,
+        required=False,
+        help_text=_("Till exempel hur personen återkallade samtycket (muntligt, brev)."),
+    )
+
+
+class DisclosureForm(forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Mottagare"), queryset=Organisation.objects.none())
+    categories = forms.MultipleChoiceField(
+        label=_("Vilka slags uppgifter lämnades ut?"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    legal_ground = forms.ChoiceField(label=_("Rättslig grund"))
+    note = forms.CharField(label=_("Vad lämnades ut och varför?"), widget=forms.Textarea(attrs={"rows": 3}))
+    disclosed_on = forms.DateField(label=_("Datum för utlämnandet"), widget=DateInput())
+
+    def __init__(self, *args: Any, grounds: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recipient = self.fields["recipient"]
+        assert isinstance(recipient, forms.ModelChoiceField)
+        recipient.queryset = Organisation.objects.order_by("name")
+        ground_field = self.fields["legal_ground"]
+        assert isinstance(ground_field, forms.ChoiceField)
+        ground_field.choices = [
+            (g.code, g.label if g.verified else f"{g.label} – {_('paragrafhänvisningen är inte verifierad')}")
+            for g in grounds
+        ]
+
+
+class EmergencyAccessForm(forms.Form):
+    identity = forms.CharField(
+        label=_("Personens personnummer eller samordningsnummer"), max_length=20, help_text=_("12 siffror.")
+    )
+    reason = forms.CharField(
+        label=_("Skäl till nödåtkomst"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Skälet sparas och granskas av din enhetschef. Åtkomsten upphör efter högst 3 timmar."),
+    )
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("Granskning"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

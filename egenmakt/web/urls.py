@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from egenmakt.web.views import logreview, participants, start, system
+from egenmakt.web.views import consent, logreview, participants, start, system
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -21,6 +21,28 @@ urlpatterns = [
         "deltagare/<int:participant_id>/skyddad/<int:grant_id>/aterkalla/",
         participants.revoke_protected_access,
         name="protected_access_revoke",
+    ),
+    path("deltagare/<int:participant_id>/samtycke/ny/", consent.consent_new, name="consent_new"),
+    path(
+        "deltagare/<int:participant_id>/samtycke/<int:consent_id>/andra/",
+        consent.consent_revise,
+        name="consent_revise",
+    ),
+    path(
+        "deltagare/<int:participant_id>/samtycke/<int:consent_id>/aterkalla/",
+        consent.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path(
+        "deltagare/<int:participant_id>/samtycke/<int:consent_id>/dokument/",
+        consent.consent_document,
+        name="consent_document",
+    ),
+    path("deltagare/<int:participant_id>/utlamnande/ny/", consent.disclosure_new, name="disclosure_new"),
+    path("nodatkomst/", consent.emergency_access, name="emergency_access"),
+    path("nodatkomst/<int:access_id>/avsluta/", consent.emergency_access_end, name="emergency_access_end"),
+    path(
+        "nodatkomst/<int:access_id>/granska/", consent.emergency_access_review, name="emergency_access_review"
     ),
     path("loggkontroll/", logreview.access_log, name="access_log"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from egenmakt.access import logreview
+from egenmakt.access import services as emergency
 from egenmakt.web.decorators import manager_view
 from egenmakt.web.forms import LogReviewForm
 
@@ -22,4 +23,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
         staff_id=filters.get("staff"),
         only_flagged=bool(filters.get("only_flagged")),
     )
-    return render(request, "web/logreview.html", {"form": form, "review": result})
+    context = {
+        "form": form,
+        "review": result,
+        "emergencies": emergency.reviewable_emergency_accesses(request.user),
+    }
+    return render(request, "web/logreview.html", context)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Membership
 from egenmakt.cases import services as cases
+from egenmakt.consent.models import Consent, Disclosure
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
 from egenmakt.lib.spreadsheet import safe_cell
@@ -78,28 +79,39 @@ def _household_of(participant: Participant) -> tuple[Household | None, list[Hous
 def overview(request: HttpRequest, participant_id: int) -> HttpResponse:
     view = reads.open_participant(actor=request.user, participant_id=participant_id)
     participant = view.participant
+    context: dict[str, Any] = {
+        "view": view,
+        "p": participant,
+        "target_groups": target_groups_for(participant, timezone.localdate()),
+    }
+    if view.shared_by_consent:
+        # Another organisation sees what the consent covers: the person, not the municipality's casework.
+        context["basis"] = Consent.objects.prefetch_related("scopes").get(pk=view.decision.consent_id or 0)
+        return render(request, "web/participants/overview.html", context)
     household, members = _household_of(participant)
-    visible_member_ids = set(
-        policy.visible_participants(request.user)
-        .filter(pk__in=[m.participant_id for m in members])
-        .values_list("pk", flat=True)
-    )
-    return render(
-        request,
-        "web/participants/overview.html",
-        {
-            "view": view,
-            "p": participant,
-            "target_groups": target_groups_for(participant, timezone.localdate()),
-            "cases": participant.cases.select_related("unit", "responsible").order_by("-opened_on"),
-            "household": household,
-            "members": members,
-            "visible_member_ids": visible_member_ids,
-            "grants": participant.protected_grants.filter(revoked_at__isnull=True).select_related("user")
-            if participant.protected_identity
-            else [],
-        },
-    )
+    context |= {
+        "cases": participant.cases.select_related("unit", "responsible").order_by("-opened_on"),
+        "household": household,
+        "members": members,
+        "visible_member_ids": set(
+            policy.visible_participants(request.user)
+            .filter(pk__in=[m.participant_id for m in members])
+            .values_list("pk", flat=True)
+        ),
+        "grants": participant.protected_grants.filter(revoked_at__isnull=True).select_related("user")
+        if participant.protected_identity
+        else [],
+    }
+    if view.may_edit:
+        context["consents"] = (
+            Consent.objects.filter(participant=participant)
+            .prefetch_related("scopes")
+            .order_by("-recorded_at")
+        )
+        context["disclosures"] = Disclosure.objects.filter(participant=participant).select_related(
+            "recipient", "recorded_by"
+        )
+    return render(request, "web/participants/overview.html", context)
 
 
 def _duplicate_candidates(request: HttpRequest, ids: list[int]) -> tuple[list[Participant], int]:

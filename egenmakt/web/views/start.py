@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from egenmakt.access import policy, reads
+from egenmakt.access import services as emergency
 from egenmakt.accounts.models import Role
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.statistics import suppress_small
@@ -51,4 +52,7 @@ def start(request: HttpRequest) -> HttpResponse:
         )
         context["aggregates"] = suppress_small(_with_labels(rows), count_key="n")
     context["is_partner"] = Role.PARTNER in user_roles
+    if context["is_partner"]:
+        context["shared"] = reads.shared_with_me(actor=user)
+    context["emergencies"] = emergency.running_emergency_accesses(actor=user)
     return render(request, "web/start.html", context)
