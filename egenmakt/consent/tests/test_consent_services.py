@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -10,12 +13,17 @@ from egenmakt.consent import grounds
 from egenmakt.consent import services as consents
 from egenmakt.consent.models import Consent, ConsentForm
 from egenmakt.lib.categories import DataCategory
+from egenmakt.organisations.models import Organisation
 from egenmakt.test import BaseTestCase
 
 
-def terms(recipients, categories=(DataCategory.GRUNDUPPGIFTER,), **overrides) -> consents.ConsentTerms:
+def terms(
+    recipients: Iterable[Organisation],
+    categories: Iterable[str] = (DataCategory.GRUNDUPPGIFTER,),
+    **overrides: Any,
+) -> consents.ConsentTerms:
     today = timezone.localdate()
-    values = {
+    values: dict[str, Any] = {
         "recipients": list(recipients),
         "categories": list(categories),
         "purpose": "Stöd att hitta arbete, tillsammans med Arbetsförmedlingen",
@@ -180,7 +188,5 @@ class DisclosureTestCase(BaseTestCase):
             )
 
 
-def _temporary_folder():  # type: ignore[no-untyped-def]
-    import tempfile
-
+def _temporary_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory()
