@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "egenmakt.consent",
     "egenmakt.cases",
     "egenmakt.access",
+    "egenmakt.collaboration",
     "egenmakt.demo",
     "egenmakt.web",
     "egenmakt.api",
@@ -152,6 +153,7 @@ if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "egenmakt@localhost")
 
 LOGGING = {
     "version": 1,
@@ -162,5 +164,9 @@ LOGGING = {
 
 # Egenmakt's own settings.
 EGENMAKT_SEARCH_LIMIT = envint("EGENMAKT_SEARCH_LIMIT", 50)
+# Days a referral's recipient has to answer before the referral shows as overdue on the sender's start page.
+EGENMAKT_REFERRAL_ANSWER_DAYS = envint("EGENMAKT_REFERRAL_ANSWER_DAYS", 10)
+# The address that links in e-mails start with (answer links for recipients without an account).
+EGENMAKT_BASE_URL = envstr("EGENMAKT_BASE_URL", "http://127.0.0.1:8000")
 # Names at or above this rapidfuzz score count as the same spelling in search and duplicate checks.
 EGENMAKT_FUZZY_THRESHOLD = envint("EGENMAKT_FUZZY_THRESHOLD", 85)

@@ -314,3 +314,59 @@ class EmergencyAccessForm(forms.Form):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("Granskning"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferralForm(forms.Form):
+    from_unit = forms.ModelChoiceField(label=_("Från enhet"), queryset=Unit.objects.none(), empty_label=None)
+    to_organisation = forms.ModelChoiceField(
+        label=_("Till organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Bara organisationer som personen har gett samtycke till syns här."),
+    )
+    question = forms.CharField(
+        label=_("Vad gäller remissen?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Skriv bara det mottagaren behöver för att kunna svara."),
+    )
+    contact = forms.CharField(label=_("Kontaktperson hos er"), max_length=200)
+    recipient_email = forms.EmailField(
+        label=_("Mottagarens e-post"),
+        required=False,
+        help_text=_("Om mottagaren saknar konto i Egenmakt: en svarslänk som gäller i 14 dagar skickas hit."),
+    )
+
+    def __init__(self, *args: Any, units: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from_unit = self.fields["from_unit"]
+        to_organisation = self.fields["to_organisation"]
+        assert isinstance(from_unit, forms.ModelChoiceField) and isinstance(
+            to_organisation, forms.ModelChoiceField
+        )
+        from_unit.queryset = units
+        to_organisation.queryset = organisations
+
+
+class ReferralAnswerForm(forms.Form):
+    name = forms.CharField(label=_("Ditt namn"), max_length=200)
+    reason = forms.CharField(
+        label=_("Skäl (krävs om du avböjer)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReferralStatusForm(forms.Form):
+    note = forms.CharField(label=_("Anteckning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TeamMemberForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=200, required=False)
+    role = forms.CharField(
+        label=_("Roll i teamet"), max_length=200, help_text=_("Till exempel arbetsförmedlare eller kurator.")
+    )
+    is_lead = forms.BooleanField(label=_("Huvudansvarig"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)
+        organisation.queryset = Organisation.objects.order_by("name")

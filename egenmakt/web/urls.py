@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from egenmakt.web.views import consent, logreview, participants, start, system
+from egenmakt.web.views import consent, logreview, participants, referrals, start, system
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -44,5 +44,15 @@ urlpatterns = [
     path(
         "nodatkomst/<int:access_id>/granska/", consent.emergency_access_review, name="emergency_access_review"
     ),
+    path("deltagare/<int:participant_id>/remiss/ny/", referrals.referral_new, name="referral_new"),
+    path("deltagare/<int:participant_id>/team/ny/", referrals.team_member_new, name="team_member_new"),
+    path(
+        "deltagare/<int:participant_id>/team/<int:member_id>/avsluta/",
+        referrals.team_member_end,
+        name="team_member_end",
+    ),
+    path("remiss/<int:referral_id>/", referrals.referral_detail, name="referral"),
+    path("remiss/<int:referral_id>/status/", referrals.referral_status, name="referral_status"),
+    path("remiss/svar/<str:token>/", referrals.referral_answer, name="referral_answer"),
     path("loggkontroll/", logreview.access_log, name="access_log"),
 ]

@@ -19,7 +19,9 @@ from egenmakt.web.admin_site import AdministratorSite
 from egenmakt.web.decorators import ACCESS_ATTRIBUTE
 
 KNOWN_RULES = {"public", "staff", "manager", "registrar"}
-PUBLIC_ROUTES = {"logga-in/", "logga-ut/", "sprak/", "halsa/"}
+# The referral answer page is public on purpose: a signed, single-use link for recipients without an
+# account (collaboration.referrals checks the signature, expiry, use and consent).
+PUBLIC_ROUTES = {"logga-in/", "logga-ut/", "sprak/", "halsa/", "remiss/svar/<str:token>/"}
 # django-ninja's root view only raises 404; it exists so ninja can reverse its own paths.
 NINJA_ROOT = "api/v1/"
 

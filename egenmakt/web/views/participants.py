@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Membership
 from egenmakt.cases import services as cases
+from egenmakt.collaboration import team
+from egenmakt.collaboration.models import Referral
 from egenmakt.consent.models import Consent, Disclosure
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
@@ -102,7 +104,11 @@ def overview(request: HttpRequest, participant_id: int) -> HttpResponse:
         if participant.protected_identity
         else [],
     }
+    context["team"] = team.current_team(participant)
     if view.may_edit:
+        context["referrals"] = Referral.objects.filter(participant=participant).select_related(
+            "to_organisation"
+        )
         context["consents"] = (
             Consent.objects.filter(participant=participant)
             .prefetch_related("scopes")

@@ -15,6 +15,8 @@ from egenmakt.access import policy, reads
 from egenmakt.access import services as emergency
 from egenmakt.accounts.models import Role
 from egenmakt.cases.models import Case, CaseType
+from egenmakt.collaboration import referrals
+from egenmakt.collaboration.models import AWAITING_ANSWER
 from egenmakt.lib.statistics import suppress_small
 from egenmakt.web.decorators import public_view, staff_view
 
@@ -55,4 +57,11 @@ def start(request: HttpRequest) -> HttpResponse:
     if context["is_partner"]:
         context["shared"] = reads.shared_with_me(actor=user)
     context["emergencies"] = emergency.running_emergency_accesses(actor=user)
+    visible_referrals = referrals.referrals_for(user)
+    context["overdue_referrals"] = visible_referrals.overdue().filter(
+        from_unit_id__in=policy.casework_unit_ids(user)
+    )
+    context["incoming_referrals"] = visible_referrals.filter(
+        to_organisation_id__in=policy.organisation_ids(user), status__in=AWAITING_ANSWER
+    )
     return render(request, "web/start.html", context)
