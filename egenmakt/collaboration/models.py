@@ -194,3 +194,91 @@ class TeamMember(models.Model):
     @property
     def name(self) -> str:
         return str(self.user) if self.user_id else self.contact_name
+
+
+class SipPlan(models.Model):
+    """Samordnad individuell plan (SoL 2 kap. 7 §, HSL 16 kap. 4 §): one plan, several owners.
+
+    It records the meeting, what each party will do, which party has the overall responsibility, the
+    next follow-up and each party's sign-off. Made with the person's consent; the person and, unless the
+    person objects, närstående may take part.
+    """
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="sip_plans"
+    )
+    meeting_date = models.DateField(_("mötesdatum"))
+    meeting_place = models.CharField(_("plats"), max_length=200, blank=True)
+    participant_present = models.BooleanField(_("personen deltog"), default=True)
+    relatives_present = models.BooleanField(_("närstående deltog"), default=False)
+    attendees = models.TextField(_("vilka deltog"), help_text=_("Namn och organisation, en per rad."))
+    own_words = models.TextField(_("personens egna mål och önskemål"), blank=True)
+    overall_responsible = models.ForeignKey(
+        Organisation,
+        verbose_name=_("huvudman med övergripande ansvar"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    next_follow_up = models.DateField(_("nästa uppföljning"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("samordnad individuell plan (SIP)")
+        verbose_name_plural = _("samordnade individuella planer (SIP)")
+        ordering = ["-meeting_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"SIP {self.participant} {self.meeting_date:%Y-%m-%d}"
+
+    @property
+    def is_signed_by_all(self) -> bool:
+        return not self.parties.filter(signed_at__isnull=True).exists()
+
+
+class SipParty(models.Model):
+    """An organisation that owns the plan together with the others, and its sign-off."""
+
+    plan = models.ForeignKey(SipPlan, on_delete=models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who signed for the party when it was done on paper at the meeting and recorded by someone else.
+    signed_by_name = models.CharField(_("signerad av"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("part i SIP")
+        verbose_name_plural = _("parter i SIP")
+        constraints = [models.UniqueConstraint(fields=["plan", "organisation"], name="sip_party_once")]
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.organisation}"
+
+    @property
+    def signer(self) -> str:
+        return str(self.signed_by) if self.signed_by_id else self.signed_by_name
+
+
+class SipAction(models.Model):
+    """What one party will do."""
+
+    plan = models.ForeignKey(SipPlan, on_delete=models.CASCADE, related_name="actions")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("vem gör det"), on_delete=models.PROTECT, related_name="+"
+    )
+    what = models.TextField(_("vad"))
+    responsible_person = models.CharField(_("ansvarig person"), max_length=200, blank=True)
+    due = models.DateField(_("klart senast"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("insats i SIP")
+        verbose_name_plural = _("insatser i SIP")
+        ordering = ["organisation__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.what[:40]}"

@@ -370,3 +370,62 @@ class TeamMemberForm(forms.Form):
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.order_by("name")
+
+
+class SipForm(forms.Form):
+    meeting_date = forms.DateField(label=_("Mötesdatum"), widget=DateInput())
+    meeting_place = forms.CharField(label=_("Plats"), max_length=200, required=False)
+    participant_present = forms.BooleanField(label=_("Personen deltog i mötet"), required=False, initial=True)
+    relatives_present = forms.BooleanField(label=_("Närstående deltog i mötet"), required=False)
+    attendees = forms.CharField(
+        label=_("Vilka deltog?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Namn och organisation, en per rad."),
+    )
+    own_words = forms.CharField(
+        label=_("Personens egna mål och önskemål"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Med personens egna ord."),
+    )
+    parties = forms.ModelMultipleChoiceField(
+        label=_("Parter (huvudmän) i planen"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Andra organisationer än din egen måste omfattas av personens samtycke till plan och insatser."
+        ),
+    )
+    overall_responsible = forms.ModelChoiceField(
+        label=_("Vem har det övergripande ansvaret?"), queryset=Organisation.objects.none()
+    )
+    next_follow_up = forms.DateField(label=_("Nästa uppföljning"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("parties", "overall_responsible"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Organisation.objects.order_by("name")
+
+
+class SipActionForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Vem gör det?"), queryset=Organisation.objects.none())
+    what = forms.CharField(label=_("Vad ska göras?"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsible_person = forms.CharField(label=_("Ansvarig person"), max_length=200, required=False)
+    due = forms.DateField(label=_("Klart senast"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, parties: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = parties
+
+
+class SipSignForm(forms.Form):
+    on_paper_by = forms.CharField(
+        label=_("Signerat på papper av"),
+        max_length=200,
+        required=False,
+        help_text=_("Fyll bara i om parten signerade på papper vid mötet och du registrerar det åt dem."),
+    )

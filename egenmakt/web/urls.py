@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from egenmakt.web.views import consent, logreview, participants, referrals, start, system
+from egenmakt.web.views import consent, logreview, participants, referrals, sip, start, system
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -54,5 +54,9 @@ urlpatterns = [
     path("remiss/<int:referral_id>/", referrals.referral_detail, name="referral"),
     path("remiss/<int:referral_id>/status/", referrals.referral_status, name="referral_status"),
     path("remiss/svar/<str:token>/", referrals.referral_answer, name="referral_answer"),
+    path("deltagare/<int:participant_id>/sip/ny/", sip.sip_new, name="sip_new"),
+    path("sip/<int:plan_id>/", sip.sip_detail, name="sip"),
+    path("sip/<int:plan_id>/signera/<int:party_id>/", sip.sip_sign, name="sip_sign"),
+    path("sip/<int:plan_id>/pdf/", sip.sip_pdf, name="sip_pdf"),
     path("loggkontroll/", logreview.access_log, name="access_log"),
 ]

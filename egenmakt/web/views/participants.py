@@ -16,7 +16,7 @@ from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Membership
 from egenmakt.cases import services as cases
 from egenmakt.collaboration import team
-from egenmakt.collaboration.models import Referral
+from egenmakt.collaboration.models import Referral, SipPlan
 from egenmakt.consent.models import Consent, Disclosure
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
@@ -86,6 +86,10 @@ def overview(request: HttpRequest, participant_id: int) -> HttpResponse:
         "p": participant,
         "target_groups": target_groups_for(participant, timezone.localdate()),
     }
+    if policy.can(request.user, policy.Action.VIEW, participant, DataCategory.PLAN_OCH_INSATSER):
+        context["sip_plans"] = SipPlan.objects.filter(participant=participant).select_related(
+            "overall_responsible"
+        )
     if view.shared_by_consent:
         # Another organisation sees what the consent covers: the person, not the municipality's casework.
         context["basis"] = Consent.objects.prefetch_related("scopes").get(pk=view.decision.consent_id or 0)
