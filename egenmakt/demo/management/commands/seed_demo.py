@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from egenmakt.accounts.models import User
 from egenmakt.cases.models import CaseType
+from egenmakt.demo.collaboration import seed_collaboration
 from egenmakt.demo.generator import build_plan, save_plan
 from egenmakt.demo.models import DemoDataset
 from egenmakt.organisations.models import Organisation
@@ -117,6 +118,7 @@ class Command(BaseCommand):
         planned = time.monotonic() - started
         bar = ProgressBar(self.stderr, "Deltagare", plan.participants)
         summary = save_plan(plan, batch_size=options["batch_size"], progress=bar)
+        shared = seed_collaboration(seed=seed, as_of=as_of)
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -126,5 +128,8 @@ class Command(BaseCommand):
             f"{summary.households} hushåll, {eb} ärenden om ekonomiskt bistånd och {ame} "
             f"arbetsmarknadsärenden ({summary.open_cases} pågående), {summary.staff} konton, "
             f"{summary.grants} behörigheter till personer med skyddade personuppgifter."
+        )
+        self.stdout.write(
+            f"Samverkan: {shared['consents']} samtycken, {shared['referrals']} remisser, {shared['sips']} SIP."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")
