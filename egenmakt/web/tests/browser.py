@@ -8,21 +8,31 @@ vendored axe-core, restricted to the WCAG 2.0/2.1 A and AA rules.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from egenmakt.accounts.models import Role, User
 from egenmakt.cases.models import CaseType
 from egenmakt.cases.services import register_participant
+from egenmakt.consent.models import Consent, ConsentForm
+from egenmakt.consent.services import ConsentTerms, record_consent
+from egenmakt.lib.categories import DataCategory
+from egenmakt.organisations.models import Organisation
 from egenmakt.people.models import Participant
 from egenmakt.people.services import grant_protected_access
-from egenmakt.test import PASSWORD, Personas, details
+from egenmakt.test import PASSWORD, Personas, details, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,6 +46,7 @@ CHROMIUM_ARGS = [
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # Milliseconds; a local live server answers in far less. Failing fast keeps a broken run short.
 TIMEOUT_MS = 10_000
 
@@ -80,24 +91,74 @@ def browser() -> Iterator[Browser]:
             os.environ[ASYNC_UNSAFE] = previous
 
 
+@pytest.fixture(scope="session")
+def compiled_locale(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed English catalogue, compiled into a temporary folder once per session.
+
+    The .mo that `make messages` writes is not committed and may be older than the .po; pages in English
+    should show the catalogue as it is now (as egenmakt/tests/test_translations.py does).
+    """
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.fail(
+            "The browser tests need msgfmt (Debian's gettext) to compile the catalogue", pytrace=False
+        )
+    locale = tmp_path_factory.mktemp("locale")
+    compiled = locale / "en" / "LC_MESSAGES" / "django.mo"
+    compiled.parent.mkdir(parents=True)
+    subprocess.run([msgfmt, "--check", "-o", str(compiled), str(CATALOGUE)], check=True)  # noqa: S603
+    return locale
+
+
 @pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    """A fresh browser context per test, in Swedish (the source language), aimed at the live server.
+def committed_catalogue(settings: Any, compiled_locale: Path) -> None:
+    """Django (and the live server's thread, in this process) translates from the compiled catalogue.
+
+    Changing LOCALE_PATHS makes Django drop its cached catalogues, on entry and when the test ends.
+    """
+    settings.LOCALE_PATHS = [str(compiled_locale)]
+
+
+def _new_context(browser: Browser, base_url: str) -> BrowserContext:
+    """A context in Swedish (the source language), aimed at the live server.
 
     Reduced motion: axe then sees colours as they end up, never half-way through a transition.
     """
     context = browser.new_context(
-        base_url=live_server.url,
-        locale="sv-SE",
-        timezone_id="Europe/Stockholm",
-        reduced_motion="reduce",
+        base_url=base_url, locale="sv-SE", timezone_id="Europe/Stockholm", reduced_motion="reduce"
     )
     context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any, committed_catalogue: None) -> Iterator[Page]:
+    """A fresh browser context per test (cookies, storage), aimed at the live server."""
+    context = _new_context(browser, live_server.url)
     try:
-        yield page
+        yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def other_page(browser: Browser, live_server: Any, committed_catalogue: None) -> Iterator[Page]:
+    """A second, separate browser context: another person at another computer, logged in at once."""
+    context = _new_context(browser, live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded files (scanned consent forms) go to a temporary directory, never into the repository.
+
+    The live server runs in a thread of this process, so it sees the overridden setting too.
+    """
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture
@@ -193,3 +254,58 @@ def register_with_case(
             reason="Ansvarig handläggare",
         )
     return case.participant
+
+
+def tiny_pdf(text: str = "Samtycke") -> bytes:
+    """A small, well-formed one-page PDF (a stand-in for a scanned, signed consent form)."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
+
+
+def give_consent(
+    actor: User,
+    participant: Participant,
+    recipients: list[Organisation],
+    *,
+    written: bool = False,
+    categories: list[str] | None = None,
+    purpose: str = "Stöd att hitta arbete",
+) -> Consent:
+    """A consent recorded through the service, as a caseworker would: oral, or written with a PDF."""
+    today = timezone.localdate()
+    return record_consent(
+        actor=actor,
+        participant=participant,
+        terms=ConsentTerms(
+            recipients=recipients,
+            categories=categories or [DataCategory.GRUNDUPPGIFTER],
+            purpose=purpose,
+            form=ConsentForm.SKRIFTLIGT if written else ConsentForm.MUNTLIGT,
+            valid_from=today,
+            valid_to=today + timedelta(days=180),
+            heard_by="" if written else str(actor),
+            document=SimpleUploadedFile("samtycke.pdf", tiny_pdf(), "application/pdf") if written else None,
+        ),
+    )
+
+
+def grannkommun_manager(personas: Personas) -> User:
+    """Greta, enhetschef of Gustav's unit in Grannkommun: she reviews his emergency accesses."""
+    return make_user("greta", "Greta", "Grönlund", personas.grann_eb, Role.ENHETSCHEF)

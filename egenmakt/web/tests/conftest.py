@@ -1,12 +1,30 @@
-"""Makes the browser fixtures (browser, page, personas) available to the web tests, and runs them last."""
+"""Makes the browser fixtures (browser, page, other_page, personas, media_root) available to the web
+tests, and runs them last."""
 
 from __future__ import annotations
 
 import pytest
 
-from egenmakt.web.tests.browser import browser, page, personas
+from egenmakt.web.tests.browser import (
+    browser,
+    committed_catalogue,
+    compiled_locale,
+    media_root,
+    other_page,
+    page,
+    personas,
+)
 
-__all__ = ["browser", "page", "personas", "pytest_collection_modifyitems"]
+__all__ = [
+    "browser",
+    "committed_catalogue",
+    "compiled_locale",
+    "media_root",
+    "other_page",
+    "page",
+    "personas",
+    "pytest_collection_modifyitems",
+]
 
 
 @pytest.hookimpl(trylast=True)

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from egenmakt.access import reads
+from egenmakt.access import services as emergency
+from egenmakt.consent import services as consents
+from egenmakt.consent.models import Consent, ConsentForm
+from egenmakt.lib.categories import DataCategory
 from egenmakt.test import Personas, valid_pnr
 from egenmakt.web import urls as web_urls
 from egenmakt.web.tests import browser
 from egenmakt.web.tests.browser import (
     assert_no_axe_violations,
+    give_consent,
+    grannkommun_manager,
     login,
     register_with_case,
 )
@@ -230,6 +239,157 @@ def test_the_start_and_register_pages_have_no_violations_in_english(page: Page, 
     assert_no_axe_violations(page, "register page in English")
 
 
+def _revise(consent: Consent, *, purpose: str = "Stöd att hitta arbete och praktik") -> Consent:
+    """A new version of the consent, as a colleague would save it (the same recipients, oral)."""
+    today = timezone.localdate()
+    return consents.revise_consent(
+        actor=consent.recorded_by,
+        consent=consent,
+        terms=consents.ConsentTerms(
+            recipients=consent.recipients,
+            categories=consent.categories,
+            purpose=purpose,
+            form=ConsentForm.MUNTLIGT,
+            heard_by="Anna Andersson",
+            valid_from=today,
+            valid_to=today + timedelta(days=90),
+        ),
+    )
+
+
+def _switch_to_english(page: Page) -> None:
+    page.locator("header button[name=language][value=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+@checks("consent_new", "consent_revise", "consent_withdraw", "disclosure_new")
+def test_the_consent_and_disclosure_pages_have_no_violations_blank_with_errors_and_in_english(
+    page: Page, personas: Personas
+) -> None:
+    lina = personas.lina.pk
+    consent = give_consent(personas.anna, personas.lina, [personas.af])
+    login(page, "anna", then=f"/deltagare/{lina}/samtycke/ny/")
+    assert_no_axe_violations(page, "record consent, blank")
+    # No recipient, no purpose, no form: errors on checkboxes, a textarea and radio buttons.
+    submit(page)
+    expect_error_summary(page)
+    expect(page.get_by_role("group", name="Hur lämnades samtycket?")).to_be_visible()
+    assert_no_axe_violations(page, "record consent with errors")
+
+    page.goto(f"/deltagare/{lina}/samtycke/{consent.pk}/andra/")
+    expect(page.locator("#id_purpose")).to_have_value(consent.purpose)
+    assert_no_axe_violations(page, "revise consent (new version)")
+
+    page.goto(f"/deltagare/{lina}/samtycke/{consent.pk}/aterkalla/")
+    assert_no_axe_violations(page, "withdraw consent, confirmation")
+    # Meanwhile a colleague saves a new version: withdrawing the one on this page is refused, in words.
+    _revise(consent)
+    submit(page)
+    expect(page.locator("#error-summary")).to_contain_text("redan ersatt")
+    assert_no_axe_violations(page, "withdraw consent refused (a newer version exists)")
+
+    page.goto(f"/deltagare/{lina}/utlamnande/ny/")
+    assert_no_axe_violations(page, "record disclosure, blank")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "record disclosure with errors")
+
+    page.goto(f"/deltagare/{lina}/samtycke/ny/")
+    _switch_to_english(page)
+    submit(page)
+    expect_error_summary(page)
+    expect(page.get_by_role("group", name="How was consent given?")).to_be_visible()
+    assert_no_axe_violations(page, "record consent in English, with errors")
+
+
+@checks("participant")
+def test_the_overview_lists_every_kind_of_consent_and_disclosures_without_violations(
+    page: Page, personas: Personas, media_root: Path
+) -> None:
+    # Version 1 oral, replaced by version 2; a written consent with its scanned form; a withdrawn one.
+    _revise(give_consent(personas.anna, personas.lina, [personas.af]))
+    give_consent(personas.anna, personas.lina, [personas.af, personas.grannkommun], written=True)
+    withdrawn = give_consent(personas.anna, personas.lina, [personas.grannkommun])
+    consents.withdraw_consent(actor=personas.anna, consent=withdrawn, note="Sa det i telefon.")
+    consents.record_disclosure(
+        actor=personas.anna,
+        participant=personas.lina,
+        recipient=personas.grannkommun,
+        categories=[DataCategory.GRUNDUPPGIFTER, DataCategory.EKONOMI],
+        legal_ground="uppgiftsskyldighet",
+        note="Svar på en begäran om uppgifter om bistånd.",
+    )
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/")
+    section = page.locator("section[aria-labelledby=consents-title]")
+    for status in ["gäller", "ersatt av en nyare version", "återkallat"]:
+        expect(section.locator("h3", has_text=status).first).to_be_visible()
+    expect(section.get_by_role("link", name="visa inskannat samtycke")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=disclosures-title] tbody tr")).to_have_count(1)
+    assert_no_axe_violations(page, "overview with consents and disclosures")
+    _switch_to_english(page)
+    expect(page.locator("#consents-title")).to_have_text("Consents")
+    assert_no_axe_violations(page, "overview with consents and disclosures, in English")
+
+
+@checks("start", "participant")
+def test_a_partner_s_start_page_and_a_participant_seen_on_consent_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    give_consent(personas.anna, personas.lina, [personas.af])
+    login(page, "pia")
+    shared = page.locator("section[aria-labelledby=partner-title]")
+    expect(shared.get_by_role("link", name="Lina Lund")).to_be_visible()
+    assert_no_axe_violations(page, "partner start page with a participant shared on consent")
+    shared.get_by_role("link", name="Lina Lund").click()
+    expect(page.locator(".notice")).to_contain_text("med stöd av personens samtycke")
+    assert_no_axe_violations(page, "overview seen by a partner on consent")
+
+
+@checks("emergency_access", "start", "participant", "access_log")
+def test_the_emergency_access_pages_and_those_during_and_after_one_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    login(page, "gustav", then="/nodatkomst/")
+    assert_no_axe_violations(page, "emergency access, blank")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "emergency access with errors")
+    page.locator("#id_identity").fill(valid_pnr("19700707", "123"))  # valid, but no one has it
+    page.locator("#id_reason").fill("Personen är på plats och behöver hjälp i kväll.")
+    submit(page)
+    expect(page.locator("#error-summary")).to_contain_text("Det går inte att ge nödåtkomst")
+    assert_no_axe_violations(page, "emergency access refused (unknown number)")
+
+    # Gustav (Grannkommun) has looked at Karin before, and his manager Greta has reviewed it; now he
+    # looks at Lina.
+    karin = register_with_case(personas, "Karin", "Kvist", valid_pnr("19800202", "123"))
+    reason = "Personen är på plats och behöver akut hjälp med boende."
+    _, earlier = emergency.start_emergency_access(
+        actor=personas.gustav, identity=karin.identity_value, reason=reason
+    )
+    assert earlier is not None
+    emergency.end_emergency_access(actor=personas.gustav, access=earlier)
+    greta = grannkommun_manager(personas)
+    emergency.review_emergency_access(actor=greta, access=earlier, note="Befogat: personen sökte akut hjälp.")
+    emergency.start_emergency_access(
+        actor=personas.gustav, identity=personas.lina.identity_value, reason=reason
+    )
+    page.goto("/")
+    running = page.locator("section[aria-labelledby=emergency-title]")
+    expect(running.get_by_role("link", name="Lina Lund")).to_be_visible()
+    assert_no_axe_violations(page, "start page with a running emergency access")
+    running.get_by_role("link", name="Lina Lund").click()
+    expect(page.locator(".notice")).to_contain_text("Nödåtkomst till och med")
+    assert_no_axe_violations(page, "overview during emergency access")
+
+    login(page, "greta", then="/loggkontroll/")
+    table = page.locator("section[aria-labelledby=emergency-title] table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("textarea")).to_have_count(1)
+    expect(table).to_contain_text("Befogat")
+    assert_no_axe_violations(page, "access log review with an unreviewed and a reviewed emergency access")
+
+
 def _serves_a_page(response: Any) -> bool:
     """An HTML page (any status a user may meet, 403 and 404 included), not a redirect, JSON or a 405."""
     return (
@@ -239,17 +399,30 @@ def _serves_a_page(response: Any) -> bool:
     )
 
 
-def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas) -> None:
-    """A route that answers GET with an HTML page, anonymously or for a caseworker, needs a test above."""
+def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_root: Path) -> None:
+    """A route that answers GET with an HTML page, anonymously or for a caseworker, needs a test above.
+
+    The URLs name things that exist (Lina, her written consent), so each route answers as it does in
+    use: the scanned consent form is a PDF, not a page; a page for something missing is the 404 page.
+    """
     anonymous, caseworker = Client(), Client()
     caseworker.force_login(personas.anna)
+    consent = give_consent(personas.anna, personas.lina, [personas.af], written=True)
+    _, access = emergency.start_emergency_access(
+        actor=personas.gustav, identity=personas.lina.identity_value, reason="Akut behov av hjälp i kväll."
+    )
+    assert access is not None
+    ids = {"consent_id": consent.pk, "access_id": access.pk}
     pages = set()
     for pattern in web_urls.urlpatterns:
         assert isinstance(pattern, URLPattern) and pattern.name, f"unnamed or nested route: {pattern}"
-        kwargs = {name: personas.lina.pk for name in pattern.pattern.converters}
+        kwargs = {name: ids.get(name, personas.lina.pk) for name in pattern.pattern.converters}
         url = reverse(pattern.name, kwargs=kwargs)
-        if any(_serves_a_page(client.get(url)) for client in (anonymous, caseworker)):
-            pages.add(pattern.name)
+        for client in (anonymous, caseworker):
+            response = client.get(url)
+            response.close()  # a file response holds the file open until closed
+            if _serves_a_page(response):
+                pages.add(pattern.name)
     checked = set().union(*(getattr(test, CHECKS_ATTRIBUTE, frozenset()) for test in globals().values()))
     assert pages, "found no pages in egenmakt/web/urls.py"
     assert not pages - checked, f"pages without an axe check in this module: {sorted(pages - checked)}"
