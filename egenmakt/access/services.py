@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from egenmakt.access import policy
 from egenmakt.access.models import EMERGENCY_MAX, EmergencyAccess
 from egenmakt.accounts.models import Membership
 from egenmakt.audit import services as audit
+from egenmakt.cases.models import Case
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
 from egenmakt.people.errors import PeopleError
@@ -23,7 +25,9 @@ MIN_REASON_LENGTH = 15
 
 
 class EmergencyAccessRefused(PeopleError):
-    pass
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @transaction.atomic
@@ -36,7 +40,8 @@ def start_emergency_access(
         raise EmergencyAccessRefused(_("Din roll kan inte använda nödåtkomst."))
     if len(reason.strip()) < MIN_REASON_LENGTH:
         raise EmergencyAccessRefused(
-            _("Beskriv skälet så att den som granskar förstår varför det var nödvändigt (minst 15 tecken).")
+            _("Beskriv skälet så att den som granskar förstår varför det var nödvändigt (minst 15 tecken)."),
+            field="reason",
         )
     # The same answer whether the number is unknown or belongs to someone with protected identity:
     # emergency access must not reveal that a protected person exists.
@@ -44,7 +49,7 @@ def start_emergency_access(
     try:
         value = parse_identity(identity, guess_kind(identity), today=timezone.localdate()).value
     except InvalidIdentity as error:
-        raise EmergencyAccessRefused(error.message) from None
+        raise EmergencyAccessRefused(error.message, field="identity") from None
     participant = Participant.objects.filter(identity_value=value).first()
     if participant is None or participant.protected_identity:
         raise refused
@@ -95,12 +100,16 @@ def running_emergency_accesses(*, actor: Any) -> list[EmergencyAccess]:
 
 
 def reviewable_emergency_accesses(manager: Any) -> list[EmergencyAccess]:
-    """Emergency accesses by staff of the manager's units, the unreviewed first."""
-    staff_ids = Membership.objects.filter(unit_id__in=policy.managed_unit_ids(manager)).values("user_id")
+    """Emergency accesses a manager reviews: by staff of the manager's units, and to people whose cases
+    those units hold (the unit responsible for the data sees who broke the glass on it). Unreviewed
+    first on both databases (PostgreSQL would sort empty dates last)."""
+    units = policy.managed_unit_ids(manager)
+    staff_ids = Membership.objects.filter(unit_id__in=units).values("user_id")
+    their_people = Case.objects.filter(unit_id__in=units).values("participant_id")
     return list(
-        EmergencyAccess.objects.filter(user_id__in=staff_ids)
+        EmergencyAccess.objects.filter(Q(user_id__in=staff_ids) | Q(participant_id__in=their_people))
         .select_related("user", "participant", "reviewed_by")
-        .order_by("reviewed_at", "-started_at")[:200]
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-started_at")[:200]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,9 +21,18 @@ from egenmakt.organisations.models import Organisation
 from egenmakt.people.errors import PeopleError
 from egenmakt.people.models import Participant
 
-# Scanned forms: the formats a scanner or phone produces, and a size a scanned page never needs.
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# Scanned forms: the formats a scanner or phone produces, recognised by their first bytes (never by the
+# name or the type the browser claims, which an uploader controls), and a size no scanned form needs.
+DOCUMENT_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def document_kind(upload: UploadedFile) -> str | None:
+    """'pdf', 'jpg' or 'png' from the file's own first bytes, or None for anything else."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return next((kind for magic, kind in DOCUMENT_SIGNATURES.items() if head.startswith(magic)), None)
 
 
 class ConsentError(PeopleError):
@@ -68,7 +78,7 @@ def check_terms(terms: ConsentTerms, *, today: date) -> None:
     elif terms.form == ConsentForm.SKRIFTLIGT and terms.document is None and terms.keep_document_from is None:
         errors["document"] = str(_("Bifoga det inskannade, undertecknade samtycket."))
     if terms.document is not None:
-        if terms.document.content_type not in DOCUMENT_TYPES:
+        if document_kind(terms.document) is None:
             errors["document"] = str(_("Samtycket ska vara en PDF-, JPEG- eller PNG-fil."))
         elif (terms.document.size or 0) > DOCUMENT_MAX_BYTES:
             errors["document"] = str(_("Filen är för stor (högst 10 MB)."))
@@ -111,6 +121,8 @@ def _create(actor: Any, participant: Participant, terms: ConsentTerms, previous:
         supersedes=previous,
     )
     if terms.document is not None:
+        # A name the server chooses: nothing of the uploader's file name reaches the disk or the reader.
+        terms.document.name = f"{uuid.uuid4().hex}.{document_kind(terms.document)}"
         consent.document = terms.document
     elif previous is not None and terms.form == ConsentForm.SKRIFTLIGT:
         consent.document = previous.document

@@ -125,3 +125,25 @@ class VisibleCasesTestCase(BaseTestCase):
         )
         self.assertIn(self.lina_case, policy.visible_cases(self.anna))
         self.assertNotIn(self.omar_case, policy.visible_cases(self.anna))
+
+
+class EmergencyReviewTestCase(BaseTestCase):
+    def test_both_managers_review_and_unreviewed_accesses_come_first(self) -> None:
+        from egenmakt.access import services as emergency
+        from egenmakt.test import make_user
+
+        greta = make_user("greta", "Greta", "Grann", self.grann_eb, Role.ENHETSCHEF)
+        _p, first = emergency.start_emergency_access(
+            actor=self.gustav, identity="19900101-0017", reason="Akut hemlöshet, behöver kontaktuppgifter"
+        )
+        assert first is not None
+        emergency.review_emergency_access(actor=greta, access=first, note="Befogat")
+        emergency.end_emergency_access(actor=self.gustav, access=first)
+        _p, second = emergency.start_emergency_access(
+            actor=self.gustav, identity="19900101-0017", reason="Ny akut situation, polisen ringde"
+        )
+        assert second is not None
+        # Greta manages Gustav; Cecilia manages the unit whose case Lina is: both see both accesses.
+        for manager in (greta, self.cecilia):
+            self.assertEqual(emergency.reviewable_emergency_accesses(manager), [second, first])
+        self.assertEqual(emergency.reviewable_emergency_accesses(self.anna), [])
