@@ -143,6 +143,20 @@ def my_caseload(*, actor: Any) -> list[Case]:
 
 
 @transaction.atomic
+def running_emergency_accesses(*, actor: Any) -> list[EmergencyAccess]:
+    """The actor's own emergency accesses still running, for the start page: only people the policy
+    lets the actor see now (not, say, someone marked protected since), each logged as a read."""
+    accesses = list(EmergencyAccess.objects.active().filter(user=actor).select_related("participant"))
+    shown = {
+        p.pk
+        for p in _record_list_read(
+            actor, [a.participant for a in accesses], "participant.listed_in_caseload", {}
+        )
+    }
+    return [access for access in accesses if access.participant_id in shown]
+
+
+@transaction.atomic
 def shared_with_me(*, actor: Any) -> list[Participant]:
     """People whose consent lets the actor's organisation see them (a partner's start page)."""
     organisations = policy.organisation_ids(actor)

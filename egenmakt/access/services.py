@@ -95,10 +95,6 @@ def end_emergency_access(*, actor: Any, access: EmergencyAccess) -> None:
     )
 
 
-def running_emergency_accesses(*, actor: Any) -> list[EmergencyAccess]:
-    return list(EmergencyAccess.objects.active().filter(user=actor).select_related("participant"))
-
-
 def reviewable_emergency_accesses(manager: Any) -> list[EmergencyAccess]:
     """Emergency accesses a manager reviews: by staff of the manager's units, and to people whose cases
     those units hold (the unit responsible for the data sees who broke the glass on it). Unreviewed

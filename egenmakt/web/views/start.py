@@ -12,7 +12,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from egenmakt.access import policy, reads
-from egenmakt.access import services as emergency
 from egenmakt.accounts.models import Role
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.collaboration import referrals
@@ -56,7 +55,7 @@ def start(request: HttpRequest) -> HttpResponse:
     context["is_partner"] = Role.PARTNER in user_roles
     if context["is_partner"]:
         context["shared"] = reads.shared_with_me(actor=user)
-    context["emergencies"] = emergency.running_emergency_accesses(actor=user)
+    context["emergencies"] = reads.running_emergency_accesses(actor=user)
     visible_referrals = referrals.referrals_for(user)
     context["overdue_referrals"] = visible_referrals.overdue().filter(
         from_unit_id__in=policy.casework_unit_ids(user)
