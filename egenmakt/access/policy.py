@@ -251,8 +251,7 @@ def _in_units(unit_ids: set[int]) -> Q:
     """As a filter, with uncorrelated IN-subqueries: both databases compute each set once (a correlated
     EXISTS made SQLite scan a unit's cases once per participant)."""
     cases = Case.objects.filter(unit_id__in=unit_ids)
-    households = HouseholdMember.objects.filter(
-        valid_to__isnull=True,
+    households = HouseholdMember.objects.current().filter(
         household_id__in=Case.objects.filter(unit_id__in=unit_ids, household__isnull=False).values(
             "household_id"
         ),
@@ -271,9 +270,9 @@ def _related_among(unit_ids: set[int], among: Collection[int]) -> set[int]:
     rest = [pk for pk in among if pk not in related]
     if rest:
         members = list(
-            HouseholdMember.objects.filter(participant_id__in=rest, valid_to__isnull=True).values_list(
-                "household_id", "participant_id"
-            )
+            HouseholdMember.objects.current()
+            .filter(participant_id__in=rest)
+            .values_list("household_id", "participant_id")
         )
         here = set(
             Case.objects.filter(unit_id__in=unit_ids, household_id__in={h for h, _ in members}).values_list(

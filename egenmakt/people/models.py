@@ -158,6 +158,13 @@ class Household(models.Model):
         return str(_("Hushåll: %(name)s") % {"name": applicant.participant if applicant else self.pk})
 
 
+class HouseholdMemberQuerySet(models.QuerySet["HouseholdMember"]):
+    def current(self, on: date | None = None) -> HouseholdMemberQuerySet:
+        """Members on the day: from valid_from up to and including valid_to."""
+        day = on or timezone.localdate()
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
 class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     participant = models.ForeignKey(
@@ -168,6 +175,8 @@ class HouseholdMember(models.Model):
     residence_share = models.PositiveSmallIntegerField(_("boendeandel (%)"), default=100)
     valid_from = models.DateField(_("från"), default=timezone.localdate)
     valid_to = models.DateField(_("till och med"), null=True, blank=True)
+
+    objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hushållsmedlem")

@@ -11,7 +11,7 @@ from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.categories import DataCategory
 from egenmakt.people import services as people
 from egenmakt.people.models import HouseholdRelation
-from egenmakt.test import BaseTestCase, details
+from egenmakt.test import BaseTestCase, details, valid_pnr
 
 
 class PolicyTestCase(BaseTestCase):
@@ -147,3 +147,27 @@ class EmergencyReviewTestCase(BaseTestCase):
         for manager in (greta, self.cecilia):
             self.assertEqual(emergency.reviewable_emergency_accesses(manager), [second, first])
         self.assertEqual(emergency.reviewable_emergency_accesses(self.anna), [])
+
+
+class HouseholdEndTestCase(BaseTestCase):
+    def test_a_member_counts_up_to_and_including_the_last_day(self) -> None:
+        from unittest import mock
+
+        from egenmakt.people.models import HouseholdMember
+
+        child = people.create_participant(
+            actor=self.anna, details=details(valid_pnr("20150606", "002"), "Ella", "Lund")
+        )
+        assert self.lina_case.household is not None
+        member = people.add_household_member(
+            actor=self.anna,
+            household=self.lina_case.household,
+            participant=child,
+            relation=HouseholdRelation.BARN,
+        )
+        people.remove_household_member(actor=self.anna, member=member)  # valid_to = today
+        self.assertTrue(HouseholdMember.objects.current().filter(pk=member.pk).exists())
+        self.assertTrue(policy.can(self.anna, policy.Action.VIEW, child))
+        tomorrow = timezone.now() + timedelta(days=1)
+        with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+            self.assertFalse(policy.can(self.anna, policy.Action.VIEW, child))

@@ -62,14 +62,13 @@ def _open_for_change(request: HttpRequest, participant_id: int, purpose: str) ->
 
 def _household_of(participant: Participant) -> tuple[Household | None, list[HouseholdMember]]:
     membership = (
-        HouseholdMember.objects.filter(participant=participant, valid_to__isnull=True)
-        .select_related("household")
-        .first()
+        HouseholdMember.objects.current().filter(participant=participant).select_related("household").first()
     )
     if membership is None:
         return None, []
     members = list(
-        membership.household.members.filter(valid_to__isnull=True)
+        HouseholdMember.objects.current()
+        .filter(household=membership.household)
         .select_related("participant")
         .order_by("relation")
     )
