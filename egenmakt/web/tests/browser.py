@@ -26,6 +26,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from egenmakt.accounts.models import Role, User
 from egenmakt.cases.models import CaseType
 from egenmakt.cases.services import register_participant
+from egenmakt.collaboration import referrals, sip
+from egenmakt.collaboration.models import SipPlan
 from egenmakt.consent.models import Consent, ConsentForm
 from egenmakt.consent.services import ConsentTerms, record_consent
 from egenmakt.lib.categories import DataCategory
@@ -144,6 +146,16 @@ def page(browser: Browser, live_server: Any, committed_catalogue: None) -> Itera
 @pytest.fixture
 def other_page(browser: Browser, live_server: Any, committed_catalogue: None) -> Iterator[Page]:
     """A second, separate browser context: another person at another computer, logged in at once."""
+    context = _new_context(browser, live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def anonymous_page(browser: Browser, live_server: Any, committed_catalogue: None) -> Iterator[Page]:
+    """A third context, never logged in: someone without an account (a referral's recipient)."""
     context = _new_context(browser, live_server.url)
     try:
         yield context.new_page()
@@ -302,6 +314,49 @@ def give_consent(
             valid_to=today + timedelta(days=180),
             heard_by="" if written else str(actor),
             document=SimpleUploadedFile("samtycke.pdf", tiny_pdf(), "application/pdf") if written else None,
+        ),
+    )
+
+
+def send_referral(
+    personas: Personas,
+    *,
+    recipient_email: str = "mottagare@arbetsformedlingen.example",
+    question: str = "Lina vill ha stöd att söka arbete inom vården.",
+) -> referrals.SentReferral:
+    """Anna sends a referral about Lina to Arbetsförmedlingen (a consent naming it must exist).
+
+    With a recipient e-mail it has a one-time answer link (`answer_path`), as a recipient without an
+    account gets it.
+    """
+    return referrals.send_referral(
+        actor=personas.anna,
+        participant=personas.lina,
+        from_unit=personas.eb,
+        to_organisation=personas.af,
+        question=question,
+        contact="Anna Andersson, 010-123 45 67",
+        recipient_email=recipient_email,
+    )
+
+
+def hold_sip(personas: Personas, parties: list[Organisation]) -> SipPlan:
+    """Anna's SIP meeting for Lina today, Exempelkommun with the overall responsibility.
+
+    Parties other than Exempelkommun need a consent to plan och insatser.
+    """
+    today = timezone.localdate()
+    return sip.create_sip(
+        actor=personas.anna,
+        participant=personas.lina,
+        meeting=sip.SipMeeting(
+            meeting_date=today,
+            attendees="Lina Lund\nAnna Andersson, Exempelkommun\nPia Persson, Arbetsförmedlingen",
+            parties=parties,
+            overall_responsible=personas.kommun,
+            next_follow_up=today + timedelta(days=60),
+            meeting_place="Medborgarkontoret",
+            own_words="Jag vill jobba inom vården.",
         ),
     )
 

@@ -1,11 +1,12 @@
-"""Makes the browser fixtures (browser, page, other_page, personas, media_root) available to the web
-tests, and runs them last."""
+"""Makes the browser fixtures (browser, page, other_page, anonymous_page, personas, media_root) available
+to the web tests, and runs them last."""
 
 from __future__ import annotations
 
 import pytest
 
 from egenmakt.web.tests.browser import (
+    anonymous_page,
     browser,
     committed_catalogue,
     compiled_locale,
@@ -16,6 +17,7 @@ from egenmakt.web.tests.browser import (
 )
 
 __all__ = [
+    "anonymous_page",
     "browser",
     "committed_catalogue",
     "compiled_locale",

@@ -12,16 +12,19 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from egenmakt.access import reads
 from egenmakt.access import services as emergency
+from egenmakt.collaboration import sip, team
+from egenmakt.collaboration.models import Referral
 from egenmakt.consent import services as consents
 from egenmakt.consent.models import Consent, ConsentForm
 from egenmakt.lib.categories import DataCategory
@@ -32,8 +35,10 @@ from egenmakt.web.tests.browser import (
     assert_no_axe_violations,
     give_consent,
     grannkommun_manager,
+    hold_sip,
     login,
     register_with_case,
+    send_referral,
 )
 
 pytestmark = pytest.mark.browser
@@ -390,6 +395,162 @@ def test_the_emergency_access_pages_and_those_during_and_after_one_have_no_viola
     assert_no_axe_violations(page, "access log review with an unreviewed and a reviewed emergency access")
 
 
+# What a SIP needs a partner's consent to: who the person is, and the plan.
+PLAN: list[str] = [DataCategory.GRUNDUPPGIFTER, DataCategory.PLAN_OCH_INSATSER]
+
+
+@checks("referral_new", "referral", "start")
+def test_sending_a_referral_and_its_page_for_sender_and_recipient_and_when_overdue_have_no_violations(
+    page: Page, other_page: Page, personas: Personas
+) -> None:
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/remiss/ny/")
+    expect(page.locator(".notice")).to_contain_text("En remiss kräver samtycke.")
+    assert_no_axe_violations(page, "send referral, no consent (notice)")
+
+    give_consent(personas.anna, personas.lina, [personas.af])
+    page.reload()
+    expect(page.get_by_label("Till organisation")).to_contain_text("Arbetsförmedlingen")
+    assert_no_axe_violations(page, "send referral, blank")
+    page.get_by_label("Mottagarens e-post").fill("inte en adress")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "send referral with errors")
+
+    page.get_by_label("Till organisation").select_option(label="Arbetsförmedlingen")
+    page.get_by_label("Vad gäller remissen?").fill("Lina vill ha stöd att söka arbete inom vården.")
+    page.get_by_label("Kontaktperson hos er").fill("Anna Andersson, 010-123 45 67")
+    page.get_by_label("Mottagarens e-post").fill("mottagare@arbetsformedlingen.example")
+    submit(page)
+    expect(page.locator(".notice")).to_contain_text("Svarslänk till mottagaren")
+    assert_no_axe_violations(page, "referral as sender, right after sending (answer link notice)")
+    referral_url = urlsplit(page.url).path
+
+    # Pia, at Arbetsförmedlingen: the referral waits on her start page, with buttons for each answer.
+    login(other_page, "pia")
+    incoming = other_page.locator("section[aria-labelledby=incoming-title]")
+    expect(incoming.get_by_role("link")).to_have_count(1)
+    assert_no_axe_violations(other_page, "partner start page with an incoming referral")
+    incoming.get_by_role("link").click()
+    expect(other_page.get_by_role("button", name="Acceptera")).to_be_visible()
+    assert_no_axe_violations(other_page, "referral as recipient (status buttons)")
+    other_page.get_by_role("button", name="Markera som mottagen").click()
+    expect(other_page.locator(".messages")).to_contain_text("Remissen är uppdaterad.")
+
+    # No answer in time: on Anna's start page, and flagged on the referral, with its history.
+    Referral.objects.update(answer_due=timezone.now() - timedelta(days=1))
+    page.goto("/")
+    overdue = page.locator("section[aria-labelledby=overdue-title]")
+    expect(overdue.get_by_role("link")).to_have_count(1)
+    assert_no_axe_violations(page, "start page with an overdue referral")
+    overdue.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"{referral_url}$"))
+    expect(page.locator(".lead .flag")).to_have_text("inget svar i tid")
+    assert_no_axe_violations(page, "overdue referral as sender, with its status history")
+
+
+@checks("referral_answer")
+def test_the_public_answer_page_has_no_violations_blank_with_errors_in_english_answered_and_used(
+    page: Page, personas: Personas
+) -> None:
+    give_consent(personas.anna, personas.lina, [personas.af])
+    link = send_referral(personas).answer_path
+    assert link is not None
+    page.goto(link)  # anonymous: the recipient has no account
+    expect(page.locator("h1")).to_have_text("Svara på remiss")
+    assert_no_axe_violations(page, "answer page (anonymous, via the link)")
+    page.get_by_label("Ditt namn").fill("Maja Mottagare")
+    page.get_by_role("button", name="Avböj remissen").click()
+    expect(page.locator("#error-summary")).to_contain_text("Skriv varför remissen avböjs.")
+    assert_no_axe_violations(page, "answer page, declined without a reason")
+
+    _switch_to_english(page)
+    expect(page.locator("h1")).to_have_text("Answer a referral")
+    page.get_by_role("button", name="Decline the referral").click()  # no name, no reason
+    expect_error_summary(page)
+    expect(page.locator("#id_name")).to_have_attribute("aria-invalid", "true")
+    assert_no_axe_violations(page, "answer page in English, with errors")
+    page.locator("header button[name=language][value=sv]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+
+    page.get_by_label("Ditt namn").fill("Maja Mottagare")
+    page.get_by_role("button", name="Acceptera remissen").click()
+    expect(page.locator("h1")).to_have_text("Tack för ditt svar")
+    assert_no_axe_violations(page, "answer page, thank you")
+    response = page.goto(link)
+    assert response is not None and response.status == 410
+    expect(page.locator("h1")).to_have_text("Länken fungerar inte")
+    assert_no_axe_violations(page, "answer link already used (410)")
+
+
+@checks("team_member_new", "participant")
+def test_the_team_form_and_the_overview_with_a_team_sip_and_referrals_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    give_consent(personas.anna, personas.lina, [personas.af], categories=PLAN)
+    send_referral(personas, recipient_email="")
+    overdue = send_referral(personas, question="Lina behöver en praktikplats.").referral
+    Referral.objects.filter(pk=overdue.pk).update(answer_due=timezone.now() - timedelta(days=1))
+    hold_sip(personas, [personas.kommun, personas.af])
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/team/ny/")
+    assert_no_axe_violations(page, "add to team, blank")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "add to team with errors")
+    page.get_by_label("Organisation").select_option(label="Arbetsförmedlingen")
+    page.get_by_label("Kontaktperson").fill("Pia Persson")
+    page.get_by_label("Roll i teamet").fill("Arbetsförmedlare")
+    page.get_by_label("Huvudansvarig").check()
+    submit(page)
+    expect(page).to_have_url(re.compile(rf"/deltagare/{personas.lina.pk}/$"))
+    expect(page.locator("section[aria-labelledby=team-title] tbody tr")).to_have_count(1)
+    expect(page.locator("section[aria-labelledby=sip-title] li")).to_have_count(1)
+    expect(page.locator("section[aria-labelledby=referrals-title] .flag")).to_have_count(1)
+    assert_no_axe_violations(page, "overview with a team, a SIP and referrals (one overdue)")
+
+
+@checks("sip_new", "sip", "participant")
+def test_the_sip_form_and_a_plan_with_actions_and_some_signatures_have_no_violations(
+    page: Page, other_page: Page, personas: Personas
+) -> None:
+    give_consent(personas.anna, personas.lina, [personas.af, personas.grannkommun], categories=PLAN)
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/sip/ny/")
+    assert_no_axe_violations(page, "new SIP, blank")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "new SIP with errors")
+
+    plan = hold_sip(personas, [personas.kommun, personas.af, personas.grannkommun])
+    sip.add_action(
+        actor=personas.anna,
+        plan=plan,
+        organisation=personas.af,
+        what="Matchar Lina mot platser inom vården.",
+        responsible_person="Pia Persson",
+        due=timezone.localdate() + timedelta(days=30),
+    )
+    sip.add_action(actor=personas.anna, plan=plan, organisation=personas.kommun, what="Betalar ut bistånd.")
+    # Pia, at Arbetsförmedlingen, sees Lina on consent: the plan is on Lina's page.
+    login(other_page, "pia", then=f"/deltagare/{personas.lina.pk}/")
+    plans = other_page.locator("section[aria-labelledby=sip-title]")
+    expect(plans.get_by_role("link")).to_have_count(1)
+    assert_no_axe_violations(other_page, "overview seen by a partner on consent, with a SIP")
+    plans.get_by_role("link").click()
+    sign = other_page.get_by_role("button", name="Signera för Arbetsförmedlingen")
+    expect(sign).to_be_visible()
+    assert_no_axe_violations(other_page, "SIP as a partner party, unsigned")
+    sign.click()
+    expect(other_page.locator(".messages")).to_contain_text("Signaturen är registrerad")
+
+    # Anna: her own party to sign, one signed, one to record as signed on paper; an action without a what.
+    page.goto(f"/sip/{plan.pk}/")
+    expect(page.locator("section[aria-labelledby=actions-title] tbody tr")).to_have_count(2)
+    expect(page.get_by_label("Signerat på papper av")).to_have_count(1)
+    assert_no_axe_violations(page, "SIP with actions and some signatures")
+    page.locator("section[aria-labelledby=actions-title] button[type=submit]").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "SIP with an action form with errors")
+
+
 def _serves_a_page(response: Any) -> bool:
     """An HTML page (any status a user may meet, 403 and 404 included), not a redirect, JSON or a 405."""
     return (
@@ -402,18 +563,33 @@ def _serves_a_page(response: Any) -> bool:
 def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_root: Path) -> None:
     """A route that answers GET with an HTML page, anonymously or for a caseworker, needs a test above.
 
-    The URLs name things that exist (Lina, her written consent), so each route answers as it does in
-    use: the scanned consent form is a PDF, not a page; a page for something missing is the 404 page.
+    The URLs name things that exist (Lina, her written consent, a referral with its answer link, a team
+    member, a SIP and its parties), so each route answers as it does in use: the scanned consent form and
+    the printed SIP are PDFs, not pages; a page for something missing is the 404 page.
     """
     anonymous, caseworker = Client(), Client()
     caseworker.force_login(personas.anna)
-    consent = give_consent(personas.anna, personas.lina, [personas.af], written=True)
+    consent = give_consent(personas.anna, personas.lina, [personas.af], written=True, categories=PLAN)
     _, access = emergency.start_emergency_access(
         actor=personas.gustav, identity=personas.lina.identity_value, reason="Akut behov av hjälp i kväll."
     )
     assert access is not None
-    ids = {"consent_id": consent.pk, "access_id": access.pk}
-    pages = set()
+    sent = send_referral(personas)
+    assert sent.answer_path is not None
+    member = team.add_team_member(
+        actor=personas.anna, participant=personas.lina, organisation=personas.af, role="Arbetsförmedlare"
+    )
+    plan = hold_sip(personas, [personas.kommun, personas.af])
+    ids: dict[str, int | str] = {
+        "consent_id": consent.pk,
+        "access_id": access.pk,
+        "referral_id": sent.referral.pk,
+        "token": resolve(sent.answer_path).kwargs["token"],
+        "member_id": member.pk,
+        "plan_id": plan.pk,
+        "party_id": plan.parties.get(organisation=personas.af).pk,
+    }
+    pages, files = set(), {}
     for pattern in web_urls.urlpatterns:
         assert isinstance(pattern, URLPattern) and pattern.name, f"unnamed or nested route: {pattern}"
         kwargs = {name: ids.get(name, personas.lina.pk) for name in pattern.pattern.converters}
@@ -423,6 +599,10 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_
             response.close()  # a file response holds the file open until closed
             if _serves_a_page(response):
                 pages.add(pattern.name)
+            elif response.status_code == 200:
+                files[pattern.name] = response["Content-Type"]
+    assert files.get("consent_document") == "application/pdf", files
+    assert files.get("sip_pdf") == "application/pdf", files
     checked = set().union(*(getattr(test, CHECKS_ATTRIBUTE, frozenset()) for test in globals().values()))
     assert pages, "found no pages in egenmakt/web/urls.py"
     assert not pages - checked, f"pages without an axe check in this module: {sorted(pages - checked)}"
