@@ -25,9 +25,7 @@ MIN_REASON_LENGTH = 15
 
 
 class EmergencyAccessRefused(PeopleError):
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    pass
 
 
 @transaction.atomic

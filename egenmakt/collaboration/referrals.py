@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +27,7 @@ from egenmakt.collaboration.models import (
     ReferralStatus,
     ReferralStep,
 )
-from egenmakt.consent.models import Consent
+from egenmakt.consent.models import Consent, ConsentScope
 from egenmakt.lib.categories import DataCategory
 from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.people.errors import PeopleError
@@ -170,10 +170,22 @@ def send_referral(
     return SentReferral(referral, path)
 
 
+def _consent_in_force() -> Exists:
+    """A referral's recipient may see it while some version of the person's consent covers them; a new
+    version that still names the recipient keeps the referral open."""
+    return Exists(
+        ConsentScope.objects.filter(
+            consent__in=Consent.objects.active(),
+            consent__participant=OuterRef("participant"),
+            organisation=OuterRef("to_organisation"),
+            category=DataCategory.GRUNDUPPGIFTER,
+        )
+    )
+
+
 def referrals_for(user: Any) -> ReferralQuerySet:
     """Referrals the user may see: sent from their units, or to their organisation while consent lasts."""
-    organisations = policy.organisation_ids(user)
-    incoming = Q(to_organisation_id__in=organisations, consent__in=Consent.objects.active())
+    incoming = Q(to_organisation_id__in=policy.organisation_ids(user)) & Q(_consent_in_force())
     sent = Q(from_unit_id__in=policy.casework_unit_ids(user))
     return Referral.objects.filter(sent | incoming).select_related(
         "participant", "from_unit", "to_organisation"
@@ -185,7 +197,11 @@ def _is_sender(user: Any, referral: Referral) -> bool:
 
 
 def _is_recipient(user: Any, referral: Referral) -> bool:
-    return referral.to_organisation_id in policy.organisation_ids(user) and referral.consent.is_active()
+    return referral.to_organisation_id in policy.organisation_ids(user) and consent_in_force(referral)
+
+
+def consent_in_force(referral: Referral) -> bool:
+    return covering_consent(referral.participant, referral.to_organisation) is not None
 
 
 @transaction.atomic
@@ -204,7 +220,7 @@ def change_status(*, actor: Any, referral: Referral, status: str, note: str = ""
         raise ReferralRefused(_("Du kan inte göra den ändringen av remissen."))
     if status == ReferralStatus.AVBOJD:
         if not note.strip():
-            raise ReferralRefused(_("Skriv varför remissen avböjs."))
+            raise ReferralRefused(_("Skriv varför remissen avböjs."), field="note")
         referral.decline_reason = note.strip()
     _step(referral, status, by=actor, note=note.strip())
     audit.record(
@@ -246,7 +262,7 @@ def _link_for(token: str) -> ReferralLink:
         link is None
         or not link.is_usable
         or link.referral.status not in (ReferralStatus.SKICKAD, ReferralStatus.MOTTAGEN)
-        or not link.referral.consent.is_active()
+        or not consent_in_force(link.referral)
     ):
         raise invalid
     return link
@@ -280,12 +296,12 @@ def answer_by_link(*, token: str, accept: bool, name: str, reason: str = "") -> 
     if not link.is_usable:
         raise LinkInvalid(_("Länken är ogiltig, har gått ut eller har redan använts. Kontakta avsändaren."))
     if not name.strip():
-        raise ReferralRefused(_("Skriv ditt namn, så att avsändaren vet vem som svarade."))
+        raise ReferralRefused(_("Skriv ditt namn, så att avsändaren vet vem som svarade."), field="name")
     referral = Referral.objects.select_for_update().get(pk=link.referral_id)
     status = ReferralStatus.ACCEPTERAD if accept else ReferralStatus.AVBOJD
     if not accept:
         if not reason.strip():
-            raise ReferralRefused(_("Skriv varför remissen avböjs."))
+            raise ReferralRefused(_("Skriv varför remissen avböjs."), field="reason")
         referral.decline_reason = reason.strip()
     _step(referral, status, by_name=name.strip()[:200], note=reason.strip())
     link.used_at = timezone.now()

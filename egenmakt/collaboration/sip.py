@@ -156,7 +156,10 @@ def sign_off(*, actor: Any, party: SipParty, on_paper_by: str = "") -> SipParty:
     plan = party.plan
     own_party = _party_of(actor, plan)
     signing_for_own = own_party is not None and own_party.pk == party.pk and may_see(actor, plan)
-    recording_paper = bool(on_paper_by.strip()) and policy.can(actor, policy.Action.EDIT, plan.participant)
+    own_unit = bool(policy.can(actor, policy.Action.EDIT, plan.participant))
+    if not signing_for_own and own_unit and not on_paper_by.strip():
+        raise SipError(_("Skriv namnet på den som signerade på papper för parten."), field="on_paper_by")
+    recording_paper = bool(on_paper_by.strip()) and own_unit
     if not (signing_for_own or recording_paper):
         raise SipError(
             _("Du kan bara signera för din egen organisation, eller registrera en signatur på papper.")

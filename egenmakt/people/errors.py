@@ -6,9 +6,13 @@ from django.utils.functional import Promise
 
 
 class PeopleError(Exception):
-    def __init__(self, message: str | Promise) -> None:
+    """A domain error. `field` names the input the message is about, when there is one, so a form can
+    show it next to that field."""
+
+    def __init__(self, message: str | Promise, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 class DuplicateIdentity(PeopleError):

@@ -16,7 +16,9 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.test import BaseTestCase
 
 
-class ReferralTestCase(BaseTestCase):
+class ReferralSetup(BaseTestCase):
+    """Shared steps; holds no tests itself."""
+
     def consent_for_af(self) -> None:
         today = timezone.localdate()
         self.consent = consents.record_consent(
@@ -44,6 +46,8 @@ class ReferralTestCase(BaseTestCase):
             recipient_email=recipient_email,
         )
 
+
+class ReferralTestCase(ReferralSetup):
     def test_it_is_refused_without_a_consent_covering_the_recipient(self) -> None:
         with self.assertRaisesMessage(referrals.ReferralRefused, "inget gällande samtycke"):
             self.send()
@@ -176,3 +180,37 @@ class TeamTestCase(BaseTestCase):
     def test_only_the_persons_own_unit_changes_the_team(self) -> None:
         with self.assertRaises(team.TeamError):
             team.add_team_member(actor=self.gustav, participant=self.lina, organisation=self.af, role="x")
+
+
+class ReferralAcrossConsentVersionsTestCase(ReferralSetup):
+    def test_a_new_version_that_still_names_the_recipient_keeps_the_referral_open(self) -> None:
+        self.consent_for_af()
+        sent = self.send(recipient_email="mottagare@af.example")
+        today = timezone.localdate()
+        revised = consents.revise_consent(
+            actor=self.anna,
+            consent=self.consent,
+            terms=consents.ConsentTerms(
+                recipients=[self.af],
+                categories=[DataCategory.GRUNDUPPGIFTER],
+                purpose="Längre giltighet",
+                form=ConsentForm.MUNTLIGT,
+                heard_by="Anna",
+                valid_from=today,
+                valid_to=today + timedelta(days=365),
+            ),
+        )
+        self.assertIn(sent.referral, referrals.referrals_for(self.pia))
+        self.assertEqual(self.client.get(sent.answer_path or "").status_code, 200)
+        consents.withdraw_consent(actor=self.anna, consent=revised)
+        self.assertNotIn(sent.referral, referrals.referrals_for(self.pia))
+        self.client.force_login(self.anna)
+        self.assertContains(
+            self.client.get(reverse("referral", args=[sent.referral.pk])), "gäller inte längre"
+        )
+
+    def test_an_answer_without_a_reason_is_marked_on_the_reason_field(self) -> None:
+        self.consent_for_af()
+        sent = self.send(recipient_email="mottagare@af.example")
+        response = self.client.post(sent.answer_path or "", {"name": "Petra", "answer": "decline"})
+        self.assertEqual(response.context["form"].errors["reason"], ["Skriv varför remissen avböjs."])

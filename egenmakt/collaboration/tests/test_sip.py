@@ -76,6 +76,16 @@ class SipTestCase(BaseTestCase):
         self.assertTrue(plan.is_signed_by_all)
         self.assertEqual(AuditEvent.objects.filter(action="sip.signed").count(), 2)
 
+    def test_a_paper_signature_needs_the_signers_name(self) -> None:
+        self.consent_to_af([DataCategory.GRUNDUPPGIFTER, DataCategory.PLAN_OCH_INSATSER])
+        plan = sip.create_sip(actor=self.anna, participant=self.lina, meeting=self.meeting())
+        af_party = plan.parties.get(organisation=self.af)
+        with self.assertRaisesMessage(sip.SipError, "Skriv namnet"):
+            sip.sign_off(actor=self.anna, party=af_party)
+        sip.sign_off(actor=self.anna, party=af_party, on_paper_by="Per Palmgren")
+        af_party.refresh_from_db()
+        self.assertEqual(af_party.signer, "Per Palmgren")
+
     def test_a_party_without_consent_cannot_see_the_plan(self) -> None:
         self.consent_to_af([DataCategory.GRUNDUPPGIFTER, DataCategory.PLAN_OCH_INSATSER])
         plan = sip.create_sip(actor=self.anna, participant=self.lina, meeting=self.meeting())

@@ -85,6 +85,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         else {"consent_id": referral.consent_id, "disclosed_to": referral.to_organisation_id},
     )
     answer_link = request.session.pop("answer_link", None) if sender else None
+    consent_lapsed = not referrals.consent_in_force(referral)
     actions = _actions(sender=sender, status=referral.status)
     return render(
         request,
@@ -96,6 +97,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "actions": actions,
             "form": ReferralStatusForm(),
             "answer_link": answer_link,
+            "consent_lapsed": consent_lapsed,
         },
     )
 
@@ -147,26 +149,24 @@ def referral_answer(request: HttpRequest, token: str) -> HttpResponse:
     (first name and birth year), what the referral is about and whom to contact."""
     form = ReferralAnswerForm(request.POST or None)
     try:
-        if request.method == "GET":
-            referral = referrals.open_by_link(token=token)
-        else:
+        if request.method == "POST" and form.is_valid():
             accept = request.POST.get("answer") == "accept"
-            if form.is_valid():
+            try:
                 referral = referrals.answer_by_link(
                     token=token,
                     accept=accept,
                     name=form.cleaned_data["name"],
                     reason=form.cleaned_data["reason"],
                 )
+            except referrals.ReferralRefused as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            else:
                 return render(
                     request, "web/referrals/answered.html", {"referral": referral, "accepted": accept}
                 )
-            referral = referrals.open_by_link(token=token)
+        referral = referrals.open_by_link(token=token)
     except referrals.LinkInvalid as error:
         return render(request, "web/referrals/link_invalid.html", {"message": error.message}, status=410)
-    except PeopleError as error:
-        form.add_error(None, str(error.message))
-        referral = referrals.open_by_link(token=token)
     status = 422 if form.is_bound and not form.is_valid() else 200
     return render(request, "web/referrals/answer.html", {"referral": referral, "form": form}, status=status)
 
