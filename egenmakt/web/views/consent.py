@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from egenmakt.access import policy, reads
+from egenmakt.access import policy
 from egenmakt.access import services as emergency
 from egenmakt.access.models import EmergencyAccess
 from egenmakt.audit import services as audit
@@ -29,16 +29,7 @@ from egenmakt.web.forms import (
     ReviewForm,
     WithdrawConsentForm,
 )
-
-
-def _participant_for_change(request: HttpRequest, participant_id: int, purpose: str) -> Participant:
-    """Consent and disclosures are recorded by the participant's own unit (a case relation)."""
-    if request.method == "GET":
-        return reads.open_participant(
-            actor=request.user, participant_id=participant_id, action=policy.Action.EDIT, purpose=purpose
-        ).participant
-    participant, _decision = policy.get_participant(request.user, participant_id, action=policy.Action.EDIT)
-    return participant
+from egenmakt.web.participant_pages import participant_for_change
 
 
 def _consent_of(participant: Participant, consent_id: int) -> Consent:
@@ -53,7 +44,7 @@ def _show_errors(form: Any, error: PeopleError) -> None:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def consent_new(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = _participant_for_change(request, participant_id, "samtycke")
+    participant, _ground = participant_for_change(request, participant_id, "samtycke")
     today = timezone.localdate()
     form = ConsentForm(request.POST or None, request.FILES or None, initial={"valid_from": today})
     if request.method == "POST" and form.is_valid():
@@ -72,7 +63,7 @@ def consent_new(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def consent_revise(request: HttpRequest, participant_id: int, consent_id: int) -> HttpResponse:
-    participant = _participant_for_change(request, participant_id, "samtycke")
+    participant, _ground = participant_for_change(request, participant_id, "samtycke")
     consent = _consent_of(participant, consent_id)
     if consent.status in ("withdrawn", "superseded"):
         raise Http404
@@ -104,7 +95,7 @@ def consent_revise(request: HttpRequest, participant_id: int, consent_id: int) -
 @require_http_methods(["GET", "POST"])
 @staff_view
 def consent_withdraw(request: HttpRequest, participant_id: int, consent_id: int) -> HttpResponse:
-    participant = _participant_for_change(request, participant_id, "samtycke")
+    participant, _ground = participant_for_change(request, participant_id, "samtycke")
     consent = _consent_of(participant, consent_id)
     form = WithdrawConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +153,7 @@ DOCUMENT_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": 
 @require_http_methods(["GET", "POST"])
 @staff_view
 def disclosure_new(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = _participant_for_change(request, participant_id, "utlämnande")
+    participant, _ground = participant_for_change(request, participant_id, "utlämnande")
     today = timezone.localdate()
     form = DisclosureForm(
         request.POST or None, grounds=grounds.grounds_without_consent(today), initial={"disclosed_on": today}

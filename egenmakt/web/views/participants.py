@@ -34,6 +34,7 @@ from egenmakt.web.forms import (
     RegisterParticipantForm,
     SearchForm,
 )
+from egenmakt.web.participant_pages import participant_for_change
 
 
 @require_GET
@@ -47,17 +48,6 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "web/participants/_search_results.html", context)
     return render(request, "web/participants/search.html", context)
-
-
-def _open_for_change(request: HttpRequest, participant_id: int, purpose: str) -> tuple[Participant, str]:
-    """A page that changes a participant: showing it is a read (logged); the change logs itself."""
-    if request.method == "GET":
-        view = reads.open_participant(
-            actor=request.user, participant_id=participant_id, action=policy.Action.EDIT, purpose=purpose
-        )
-        return view.participant, view.decision.legal_ground
-    participant, decision = policy.get_participant(request.user, participant_id, action=policy.Action.EDIT)
-    return participant, decision.legal_ground
 
 
 def _household_of(participant: Participant) -> tuple[Household | None, list[HouseholdMember]]:
@@ -183,7 +173,7 @@ def _explain_duplicate(request: HttpRequest, form: ParticipantForm, error: Dupli
 @require_http_methods(["GET", "POST"])
 @staff_view
 def edit(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant, legal_ground = _open_for_change(request, participant_id, "ändring av uppgifter")
+    participant, legal_ground = participant_for_change(request, participant_id, "ändring av uppgifter")
     show_health = bool(policy.can(request.user, policy.Action.EDIT, participant, DataCategory.HALSA))
     current = people.ParticipantDetails.of(participant)
     initial = {**current.__dict__}
@@ -218,7 +208,7 @@ def edit(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def add_household_member(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant, _ground = _open_for_change(request, participant_id, "hushållets sammansättning")
+    participant, _ground = participant_for_change(request, participant_id, "hushållets sammansättning")
     form = HouseholdMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         member = _visible_by_identity(request, form.cleaned_data["identity_value"])
@@ -262,7 +252,7 @@ def _visible_by_identity(request: HttpRequest, raw: str) -> Participant | None:
 @staff_view
 def protected_access(request: HttpRequest, participant_id: int) -> HttpResponse:
     """Named staff for a person with protected identity. Only someone already named may name others."""
-    participant, _ground = _open_for_change(request, participant_id, "behörighet skyddad identitet")
+    participant, _ground = participant_for_change(request, participant_id, "behörighet skyddad identitet")
     if not participant.protected_identity:
         raise Http404
     unit_ids = participant.cases.values_list("unit_id", flat=True)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from egenmakt.access import policy, reads
+from egenmakt.access import policy
 from egenmakt.audit import services as audit
 from egenmakt.collaboration import referrals, team
 from egenmakt.collaboration.models import TRANSITIONS, ReferralStatus, TeamMember
@@ -18,19 +18,13 @@ from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.people.errors import PeopleError
 from egenmakt.web.decorators import public_view, staff_view
 from egenmakt.web.forms import ReferralAnswerForm, ReferralForm, ReferralStatusForm, TeamMemberForm
+from egenmakt.web.participant_pages import participant_for_change
 
 
 @require_http_methods(["GET", "POST"])
 @staff_view
 def referral_new(request: HttpRequest, participant_id: int) -> HttpResponse:
-    if request.method == "GET":
-        participant = reads.open_participant(
-            actor=request.user, participant_id=participant_id, action=policy.Action.EDIT, purpose="remiss"
-        ).participant
-    else:
-        participant, _decision = policy.get_participant(
-            request.user, participant_id, action=policy.Action.EDIT
-        )
+    participant, _ground = participant_for_change(request, participant_id, "remiss")
     consented = Organisation.objects.filter(
         pk__in=Consent.objects.active()
         .filter(participant=participant, scopes__category=DataCategory.GRUNDUPPGIFTER)
@@ -174,14 +168,7 @@ def referral_answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def team_member_new(request: HttpRequest, participant_id: int) -> HttpResponse:
-    if request.method == "GET":
-        participant = reads.open_participant(
-            actor=request.user, participant_id=participant_id, action=policy.Action.EDIT, purpose="team"
-        ).participant
-    else:
-        participant, _decision = policy.get_participant(
-            request.user, participant_id, action=policy.Action.EDIT
-        )
+    participant, _ground = participant_for_change(request, participant_id, "team")
     form = TeamMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from egenmakt.access import policy, reads
+from egenmakt.access import policy
 from egenmakt.audit import services as audit
 from egenmakt.collaboration import sip
 from egenmakt.collaboration.models import SipParty, SipPlan
@@ -17,6 +17,7 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.organisations.models import Organisation
 from egenmakt.web.decorators import staff_view
 from egenmakt.web.forms import SipActionForm, SipForm, SipSignForm
+from egenmakt.web.participant_pages import participant_for_change
 
 
 def _plan_for(request: HttpRequest, plan_id: int) -> tuple[SipPlan, policy.AccessDecision]:
@@ -30,14 +31,7 @@ def _plan_for(request: HttpRequest, plan_id: int) -> tuple[SipPlan, policy.Acces
 @require_http_methods(["GET", "POST"])
 @staff_view
 def sip_new(request: HttpRequest, participant_id: int) -> HttpResponse:
-    if request.method == "GET":
-        participant = reads.open_participant(
-            actor=request.user, participant_id=participant_id, action=policy.Action.EDIT, purpose="SIP"
-        ).participant
-    else:
-        participant, _decision = policy.get_participant(
-            request.user, participant_id, action=policy.Action.EDIT
-        )
+    participant, _ground = participant_for_change(request, participant_id, "SIP")
     today = timezone.localdate()
     form = SipForm(request.POST or None, initial={"meeting_date": today})
     if request.method == "POST" and form.is_valid():
