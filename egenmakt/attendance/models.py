@@ -1,0 +1,205 @@
+"""Attendance (närvaro) per placement and day, its corrections, absence tasks and provider imports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from egenmakt.activities.models import Enrolment
+from egenmakt.cases.models import Case
+from egenmakt.people.models import Participant
+
+
+class AttendanceStatus(models.TextChoices):
+    NARVARANDE = "narvarande", _("Närvarande")
+    GILTIG_FRANVARO = "giltig", _("Giltig frånvaro")
+    OGILTIG_FRANVARO = "ogiltig", _("Ogiltig frånvaro")
+
+
+class AbsenceReason(models.TextChoices):
+    """Why an absence is excused. Only an excused absence has a reason."""
+
+    SJUK = "sjuk", _("Sjuk")
+    VARD_AV_BARN = "vard_av_barn", _("Vård av barn")
+    LAKARBESOK = "lakarbesok", _("Läkarbesök")
+    ANNAT_GILTIGT = "annat_giltigt", _("Annat giltigt skäl")
+
+
+class Source(models.TextChoices):
+    SKARM = "skarm", _("Registrerad i Egenmakt")
+    IMPORT = "import", _("Importerad från utföraren")
+
+
+class Attendance(models.Model):
+    """One person's attendance on one day of one placement. Corrected in place, with the old value kept."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("placering"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    # Denormalised from the placement so lists per person need no join.
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("datum"))
+    status = models.CharField(_("närvaro"), max_length=10, choices=AttendanceStatus.choices)
+    reason = models.CharField(_("skäl"), max_length=20, choices=AbsenceReason.choices, blank=True)
+    planned_hours = models.DecimalField(
+        _("planerade timmar"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    attended_hours = models.DecimalField(
+        _("närvarotimmar"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(_("anteckning"), max_length=300, blank=True)
+    source = models.CharField(_("källa"), max_length=10, choices=Source.choices, default=Source.SKARM)
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="attendance"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registrerad av"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("närvaro")
+        verbose_name_plural = _("närvaro")
+        ordering = ["day"]
+        indexes = [models.Index(fields=["participant", "day"])]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "day"], name="attendance_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(status="giltig", reason__gt="") | (~Q(status="giltig") & Q(reason="")),
+                name="attendance_reason_only_for_excused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.day:%Y-%m-%d}: {self.get_status_display()}"
+
+
+class AttendanceCorrection(models.Model):
+    """The value an attendance had before a correction, who changed it and why."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.PROTECT, related_name="corrections")
+    previous_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    previous_reason = models.CharField(max_length=20, choices=AbsenceReason.choices, blank=True)
+    previous_hours = models.DecimalField(max_digits=4, decimal_places=2)
+    previous_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    previous_recorded_at = models.DateTimeField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+    comment = models.CharField(_("varför rättas uppgiften"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.attendance} (rättad {self.corrected_at:%Y-%m-%d %H:%M})"
+
+
+class TaskStatus(models.TextChoices):
+    OPPEN = "oppen", _("Att hantera")
+    HANTERAD = "hanterad", _("Hanterad")
+    INAKTUELL = "inaktuell", _("Inte längre aktuell")
+
+
+class AbsenceTask(models.Model):
+    """A task for the responsible handläggare: an unexcused absence to look into.
+
+    Nothing is deducted here. The task is the input to the due-process flow of economic assistance
+    (kommunicering, decision, appeal). One task per absence day, reopened rather than duplicated.
+    """
+
+    attendance = models.OneToOneField(Attendance, on_delete=models.PROTECT, related_name="task")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, verbose_name=_("ärende"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handläggare"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="absence_tasks",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.TextField(_("vad gjordes"), blank=True)
+
+    class Meta:
+        verbose_name = _("frånvarouppgift")
+        verbose_name_plural = _("frånvarouppgifter")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["assigned_to", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.attendance} – {self.get_status_display()}"
+
+
+class ImportStatus(models.TextChoices):
+    PAGAR = "pagar", _("Pågår")
+    KLAR = "klar", _("Klar")
+    MISSLYCKADES = "misslyckades", _("Misslyckades")
+
+
+class ImportBatch(models.Model):
+    """One run of a provider's attendance file: progress while it runs, the counts and rejections after."""
+
+    file_name = models.CharField(_("fil"), max_length=255)
+    # Re-importing a file with the same content is recognised and adds nothing new.
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("importerad av"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=ImportStatus.choices, default=ImportStatus.PAGAR
+    )
+    total_rows = models.PositiveIntegerField(_("rader"), default=0)
+    processed_rows = models.PositiveIntegerField(_("behandlade rader"), default=0)
+    stored_rows = models.PositiveIntegerField(_("sparade rader"), default=0)
+    unchanged_rows = models.PositiveIntegerField(_("redan registrerade"), default=0)
+    corrected_rows = models.PositiveIntegerField(_("rättade rader"), default=0)
+    rejected_rows = models.PositiveIntegerField(_("avvisade rader"), default=0)
+    error = models.TextField(_("fel"), blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("närvaroimport")
+        verbose_name_plural = _("närvaroimporter")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ImportRejection(models.Model):
+    """A row the import did not store: its line number, the field, and why, in words a provider understands."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("rad"))
+    field = models.CharField(_("fält"), max_length=40)
+    value = models.CharField(_("värde"), max_length=200, blank=True)
+    reason = models.CharField(_("skäl"), max_length=300)
+
+    class Meta:
+        ordering = ["line", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line} {self.field}: {self.reason}"
