@@ -179,3 +179,17 @@ def export_participants(*, actor: Any, purpose: str) -> list[Participant]:
     return _record_list_read(
         actor, candidates, "participant.exported", {"purpose": purpose.strip()[:200]}, policy.Action.EXPORT
     )
+
+
+@transaction.atomic
+def shown_in_list(
+    *,
+    actor: Any,
+    participants: list[Participant],
+    action: str,
+    detail: dict[str, Any],
+    policy_action: str = policy.Action.VIEW,
+) -> list[Participant]:
+    """For lists built elsewhere (an activity's group, its queue, a task list): keep those the policy
+    allows for `policy_action` and log each as a read with its own legal ground."""
+    return _record_list_read(actor, participants, action, detail, policy_action)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from egenmakt.accounts.models import User
 from egenmakt.cases.models import CaseType
+from egenmakt.demo.activities import seed_activities
 from egenmakt.demo.collaboration import seed_collaboration
 from egenmakt.demo.generator import build_plan, save_plan
 from egenmakt.demo.models import DemoDataset
@@ -119,6 +120,7 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stderr, "Deltagare", plan.participants)
         summary = save_plan(plan, batch_size=options["batch_size"], progress=bar)
         shared = seed_collaboration(seed=seed, as_of=as_of)
+        offered = seed_activities(seed=seed, as_of=as_of)
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -131,5 +133,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Samverkan: {shared['consents']} samtycken, {shared['referrals']} remisser, {shared['sips']} SIP."
+        )
+        self.stdout.write(
+            f"Insatser: {offered['activities']} i katalogen, {offered['enrolments']} placeringar och köplatser, "
+            f"{offered['attendance']} närvarorader, {offered['tasks']} frånvarouppgifter, "
+            f"{offered['plans']} handlingsplaner."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")
