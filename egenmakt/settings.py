@@ -173,3 +173,5 @@ EGENMAKT_REFERRAL_ANSWER_DAYS = envint("EGENMAKT_REFERRAL_ANSWER_DAYS", 10)
 EGENMAKT_BASE_URL = envstr("EGENMAKT_BASE_URL", "http://127.0.0.1:8000")
 # Names at or above this rapidfuzz score count as the same spelling in search and duplicate checks.
 EGENMAKT_FUZZY_THRESHOLD = envint("EGENMAKT_FUZZY_THRESHOLD", 85)
+# The largest attendance file a provider may upload on the import page (a million rows is about 45 MB).
+EGENMAKT_ATTENDANCE_IMPORT_MAX_MB = envint("EGENMAKT_ATTENDANCE_IMPORT_MAX_MB", 100)

@@ -37,12 +37,19 @@ class Source(models.TextChoices):
 class Attendance(models.Model):
     """One person's attendance on one day of one placement. Corrected in place, with the old value kept."""
 
+    # The single-column indexes Django would add to these foreign keys are left out: the unique
+    # (enrolment, day) constraint and the (participant, day) index serve the same lookups, and every
+    # extra index slows the provider import (a million rows) noticeably.
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("placering"), on_delete=models.PROTECT, related_name="attendance"
+        Enrolment,
+        verbose_name=_("placering"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        db_index=False,
     )
     # Denormalised from the placement so lists per person need no join.
     participant = models.ForeignKey(
-        Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="+"
+        Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     day = models.DateField(_("datum"))
     status = models.CharField(_("närvaro"), max_length=10, choices=AttendanceStatus.choices)
@@ -55,11 +62,21 @@ class Attendance(models.Model):
     )
     note = models.CharField(_("anteckning"), max_length=300, blank=True)
     source = models.CharField(_("källa"), max_length=10, choices=Source.choices, default=Source.SKARM)
+    # Never looked up by these two; batches and staff accounts are kept, not deleted.
     import_batch = models.ForeignKey(
-        "ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="attendance"
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registrerad av"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerad av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
 

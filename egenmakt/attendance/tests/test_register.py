@@ -60,7 +60,8 @@ class GroupAttendanceTestCase(BaseTestCase):
         marks = self.marks(("ogiltig", ""), ("narvarande", ""), ("narvarande", ""))
         services.register_day(actor=self.bertil, activity=self.activity, day=self.day, marks=marks)
         services.register_day(actor=self.bertil, activity=self.activity, day=self.day, marks=marks)
-        task = AbsenceTask.objects.get()
+        task = AbsenceTask.objects.select_related("case").get()
+        assert task.case is not None
         self.assertEqual(
             (task.assigned_to, task.case.case_type, task.status), (self.anna, "ekonomiskt_bistand", "oppen")
         )
