@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from egenmakt.accounts.models import Membership, User
+from egenmakt.activities.models import Activity
 from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.web.admin_site import ReferenceDataAdmin
 
@@ -49,3 +50,14 @@ class MembershipAdmin(ReferenceDataAdmin):
     list_filter = ["role", "unit__organisation"]
     search_fields = ["user__username", "user__last_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReferenceDataAdmin):
+    """The activity catalogue is reference data: what is offered, by whom, with how many places. Who holds
+    a place is not here; placements go through the services and the policy."""
+
+    list_display = ["name", "code", "method", "provider", "unit", "capacity", "active"]
+    list_filter = ["method", "active", "finsam_funded", "provider"]
+    search_fields = ["name", "code", "ksi_code"]
+    autocomplete_fields = ["provider", "unit", "funders"]

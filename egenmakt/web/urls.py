@@ -2,7 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from egenmakt.web.views import consent, logreview, participants, referrals, sip, start, system
+from egenmakt.web.views import (
+    activities,
+    attendance,
+    attendance_import,
+    consent,
+    logreview,
+    participants,
+    plans,
+    referrals,
+    sip,
+    start,
+    system,
+)
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -58,5 +70,40 @@ urlpatterns = [
     path("sip/<int:plan_id>/", sip.sip_detail, name="sip"),
     path("sip/<int:plan_id>/signera/<int:party_id>/", sip.sip_sign, name="sip_sign"),
     path("sip/<int:plan_id>/pdf/", sip.sip_pdf, name="sip_pdf"),
+    # Action plans (handlingsplaner) and their follow-ups.
+    path("deltagare/<int:participant_id>/plan/ny/", plans.plan_new, name="plan_new"),
+    path("plan/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("plan/<int:plan_id>/andra/", plans.plan_edit, name="plan_edit"),
+    path("plan/<int:plan_id>/mal/ny/", plans.goal_form, name="plan_goal_new"),
+    path("plan/<int:plan_id>/mal/<int:goal_id>/andra/", plans.goal_form, name="plan_goal_edit"),
+    path("plan/<int:plan_id>/mal/<int:goal_id>/ta-bort/", plans.goal_remove, name="plan_goal_remove"),
+    path("plan/<int:plan_id>/steg/ny/", plans.step_form, name="plan_step_new"),
+    path("plan/<int:plan_id>/steg/<int:step_id>/andra/", plans.step_form, name="plan_step_edit"),
+    path("plan/<int:plan_id>/steg/<int:step_id>/ta-bort/", plans.step_remove, name="plan_step_remove"),
+    path("plan/<int:plan_id>/behov/ny/", plans.need_new, name="plan_need_new"),
+    path("plan/<int:plan_id>/behov/<int:need_id>/ta-bort/", plans.need_remove, name="plan_need_remove"),
+    path("plan/<int:plan_id>/tagit-del/", plans.acknowledge, name="plan_acknowledge"),
+    path("plan/<int:plan_id>/uppfoljning/", plans.follow_up, name="plan_follow_up"),
+    path("plan/<int:plan_id>/versioner/", plans.versions, name="plan_versions"),
+    path("plan/<int:plan_id>/pdf/", plans.plan_pdf, name="plan_pdf"),
     path("loggkontroll/", logreview.access_log, name="access_log"),
+    # Activities, placements and attendance.
+    path("insatser/", activities.catalogue, name="activity_catalogue"),
+    path("insatser/<int:activity_id>/", activities.activity_detail, name="activity"),
+    path("insatser/<int:activity_id>/narvaro/", attendance.attendance_day, name="attendance_day"),
+    path("insatser/<int:activity_id>/anonym/ny/", activities.anonymous_place_new, name="anonymous_place_new"),
+    path("insatser/<int:activity_id>/trohet/ny/", activities.fidelity_review_new, name="fidelity_review_new"),
+    path("anonym-plats/<int:place_id>/avsluta/", activities.anonymous_place_end, name="anonymous_place_end"),
+    path("deltagare/<int:participant_id>/placering/ny/", activities.enrolment_new, name="enrolment_new"),
+    path("placering/<int:enrolment_id>/avsluta/", activities.enrolment_end, name="enrolment_end"),
+    path("placering/<int:enrolment_id>/ge-plats/", activities.enrolment_place, name="enrolment_place"),
+    path("franvaro/<int:task_id>/", attendance.absence_task, name="absence_task"),
+    # Attendance files from providers.
+    path("narvaro/import/", attendance_import.import_upload, name="attendance_import"),
+    path("narvaro/import/<int:batch_id>/", attendance_import.import_batch, name="attendance_import_batch"),
+    path(
+        "narvaro/import/<int:batch_id>/avvisade.csv",
+        attendance_import.import_rejections,
+        name="attendance_import_rejections",
+    ),
 ]

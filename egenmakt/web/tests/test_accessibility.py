@@ -23,11 +23,20 @@ from playwright.sync_api import Page, expect
 
 from egenmakt.access import reads
 from egenmakt.access import services as emergency
+from egenmakt.activities import services as activities
+from egenmakt.activities.tests.factories import make_activity, open_case, people_with_cases
+from egenmakt.attendance import services as attendance
+from egenmakt.attendance.importing import import_attendance
+from egenmakt.attendance.models import AbsenceTask
+from egenmakt.attendance.tests.import_fixtures import csv_file, past_days, place_people, provider_rows
+from egenmakt.cases.models import CaseType
 from egenmakt.collaboration import sip, team
 from egenmakt.collaboration.models import Referral
 from egenmakt.consent import services as consents
 from egenmakt.consent.models import Consent, ConsentForm
 from egenmakt.lib.categories import DataCategory
+from egenmakt.plans import services as plans
+from egenmakt.plans.models import FollowUp
 from egenmakt.test import Personas, valid_pnr
 from egenmakt.web import urls as web_urls
 from egenmakt.web.tests import browser
@@ -567,8 +576,9 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_
     member, a SIP and its parties), so each route answers as it does in use: the scanned consent form and
     the printed SIP are PDFs, not pages; a page for something missing is the 404 page.
     """
-    anonymous, caseworker = Client(), Client()
+    anonymous, caseworker, coach = Client(), Client(), Client()
     caseworker.force_login(personas.anna)
+    coach.force_login(personas.bertil)
     consent = give_consent(personas.anna, personas.lina, [personas.af], written=True, categories=PLAN)
     _, access = emergency.start_emergency_access(
         actor=personas.gustav, identity=personas.lina.identity_value, reason="Akut behov av hjälp i kväll."
@@ -580,7 +590,32 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_
         actor=personas.anna, participant=personas.lina, organisation=personas.af, role="Arbetsförmedlare"
     )
     plan = hold_sip(personas, [personas.kommun, personas.af])
+    # An activity run by Bertil's unit, Lina placed in it by Anna, a day's unexcused absence, an
+    # anonymous place and an import: so the activity, attendance and import pages exist too.
+    activity = make_activity(unit=personas.ame, capacity=1)
+    enrolment = activities.enrol(
+        actor=personas.anna,
+        participant=personas.lina,
+        activity=activity,
+        case=personas.lina_case,
+        start=timezone.localdate() - timedelta(days=3),
+    )
+    attendance.register_day(
+        actor=personas.anna,
+        activity=activity,
+        day=timezone.localdate() - timedelta(days=1),
+        marks=[attendance.Mark(enrolment.pk, "ogiltig")],
+    )
+    anonymous_place = activities.register_anonymous_place(
+        actor=personas.bertil, activity=activity, start=timezone.localdate(), override_reason="Test"
+    )
+    batch = import_attendance(actor=personas.bertil, path_or_file=csv_file([]), file_name="tom.csv")
     ids: dict[str, int | str] = {
+        "activity_id": activity.pk,
+        "enrolment_id": enrolment.pk,
+        "place_id": anonymous_place.pk,
+        "task_id": AbsenceTask.objects.get().pk,
+        "batch_id": batch.pk,
         "consent_id": consent.pk,
         "access_id": access.pk,
         "referral_id": sent.referral.pk,
@@ -594,15 +629,319 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_
         assert isinstance(pattern, URLPattern) and pattern.name, f"unnamed or nested route: {pattern}"
         kwargs = {name: ids.get(name, personas.lina.pk) for name in pattern.pattern.converters}
         url = reverse(pattern.name, kwargs=kwargs)
-        for client in (anonymous, caseworker):
+        for client in (anonymous, caseworker, coach):
             response = client.get(url)
             response.close()  # a file response holds the file open until closed
             if _serves_a_page(response):
                 pages.add(pattern.name)
             elif response.status_code == 200:
                 files[pattern.name] = response["Content-Type"]
+    # A route that serves a file to those allowed shows others only the shared 404 page (checked above).
+    pages -= files.keys()
     assert files.get("consent_document") == "application/pdf", files
     assert files.get("sip_pdf") == "application/pdf", files
+    assert files.get("attendance_import_rejections", "").startswith("text/csv"), files
     checked = set().union(*(getattr(test, CHECKS_ATTRIBUTE, frozenset()) for test in globals().values()))
     assert pages, "found no pages in egenmakt/web/urls.py"
     assert not pages - checked, f"pages without an axe check in this module: {sorted(pages - checked)}"
+
+
+@checks(
+    "activity_catalogue",
+    "activity",
+    "enrolment_new",
+    "enrolment_end",
+    "enrolment_place",
+    "anonymous_place_new",
+    "anonymous_place_end",
+    "fidelity_review_new",
+)
+def test_the_catalogue_an_activity_and_the_placement_forms_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+
+    activity = make_activity(
+        unit=personas.ame, capacity=1, method="ips", finsam_funded=True, target_groups=["unga"]
+    )
+    (placed, placed_case), (waiting, waiting_case) = people_with_cases(
+        actor=personas.bertil, unit=personas.ame, count=2
+    )
+    today = timezone.localdate()
+    enrolment = activities.enrol(
+        actor=personas.bertil, participant=placed, activity=activity, case=placed_case, start=today
+    )
+    queued = activities.enrol(
+        actor=personas.bertil, participant=waiting, activity=activity, case=waiting_case, start=today
+    )
+    anonymous = activities.register_anonymous_place(
+        actor=personas.bertil, activity=activity, start=today, override_reason="Plats ordnad med utföraren"
+    )
+    activities.record_fidelity_review(
+        actor=personas.bertil, activity=activity, reviewed_on=today, reviewers="Granskare", scores=[4] * 25
+    )
+    login(page, "bertil", then="/insatser/")
+    assert_no_axe_violations(page, "activity catalogue")
+    page.goto(f"/insatser/{activity.pk}/")
+    expect(page.locator("#queue-title")).to_be_visible()
+    assert_no_axe_violations(page, "activity page with places, queue, anonymous places and a review")
+    page.goto(f"/deltagare/{waiting.pk}/placering/ny/")
+    assert_no_axe_violations(page, "placement form")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "placement form with errors")
+    page.goto(f"/placering/{enrolment.pk}/avsluta/")
+    assert_no_axe_violations(page, "end placement form")
+    page.goto(f"/placering/{queued.pk}/ge-plats/")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "give a place from the queue, with the full-activity error")
+    page.goto(f"/insatser/{activity.pk}/anonym/ny/")
+    assert_no_axe_violations(page, "anonymous place form")
+    page.goto(f"/anonym-plats/{anonymous.pk}/avsluta/")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "end anonymous place with errors")
+    page.goto(f"/insatser/{activity.pk}/trohet/ny/")
+    assert_no_axe_violations(page, "IPS-25 review form")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "IPS-25 review form with errors")
+
+
+@checks("attendance_day", "absence_task", "start")
+def test_the_attendance_screen_and_an_absence_task_have_no_violations(page: Page, personas: Personas) -> None:
+
+    activity = make_activity(unit=personas.ame)
+    day = timezone.localdate() - timedelta(days=1)
+    people = people_with_cases(actor=personas.bertil, unit=personas.ame, count=2)
+    open_case(people[0][0], personas.eb, personas.anna, CaseType.EKONOMISKT_BISTAND)
+    rows = [
+        activities.enrol(
+            actor=personas.bertil, participant=p, activity=activity, case=c, start=day - timedelta(days=3)
+        )
+        for p, c in people
+    ]
+    attendance.register_day(
+        actor=personas.bertil, activity=activity, day=day, marks=[attendance.Mark(rows[0].pk, "ogiltig")]
+    )
+    attendance.register_day(
+        actor=personas.bertil,
+        activity=activity,
+        day=day,
+        marks=[attendance.Mark(rows[0].pk, "giltig", reason="sjuk")],
+    )
+    attendance.register_day(
+        actor=personas.bertil, activity=activity, day=day, marks=[attendance.Mark(rows[0].pk, "ogiltig")]
+    )
+    login(page, "bertil", then=f"/insatser/{activity.pk}/narvaro/?day={day.isoformat()}")
+    assert_no_axe_violations(page, "attendance screen with a corrected row")
+    page.locator(f"#status-{rows[1].pk}-1").check()
+    page.locator(f"#hours-{rows[1].pk}").fill("abc")
+    submit(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert_no_axe_violations(page, "attendance screen with row errors")
+    login(page, "anna")
+    expect(page.locator("#tasks-title")).to_be_visible()
+    assert_no_axe_violations(page, "start page with an absence task")
+    page.goto(f"/franvaro/{AbsenceTask.objects.get().pk}/")
+    assert_no_axe_violations(page, "absence task")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "absence task with errors")
+
+
+def _plan_with_content(personas: Personas) -> Any:
+    """Lina's action plan with needs, goals (one reached), steps (a catalogue activity, free text, one
+    without a goal), a held follow-up, an acknowledgement since changed, and the next follow-up overdue."""
+
+    anna, today = personas.anna, timezone.localdate()
+    plan = plans.create_plan(
+        actor=anna,
+        case=personas.lina_case,
+        own_goal="Jag vill jobba som undersköterska.",
+        strengths="Van vid att ta hand om människor. Talar arabiska.",
+        requirements="Du är med på praktiken tre dagar i veckan.",
+        consequences="Biståndet kan sättas ned, men först får du berätta hur du ser på det.",
+    )
+    plans.add_need(actor=anna, plan=plan, life_area="kommunikation", description="Stöd med svenska i tal")
+    plans.add_need(actor=anna, plan=plan, life_area="hemliv", description="Barnomsorg på morgonen")
+    work = plans.add_goal(
+        actor=anna, plan=plan, kind="arbete", description="Anställning inom vården", target_date=today
+    )
+    sfi = plans.add_goal(actor=anna, plan=plan, kind="studier", description="Klara SFI D")
+    plans.add_step(
+        actor=anna,
+        plan=plan,
+        goal=work,
+        activity=make_activity(unit=personas.ame),
+        responsible_organisation=personas.kommun,
+        responsible_person="Bertil Berg",
+        start=today,
+        end=today + timedelta(days=60),
+        status="pagar",
+        agreed_with_participant=True,
+    )
+    plans.add_step(
+        actor=anna,
+        plan=plan,
+        goal=sfi,
+        description="SFI på kvällstid",
+        responsible_organisation=personas.kommun,
+    )
+    plans.add_step(
+        actor=anna, plan=plan, description="Söka tio jobb i månaden", responsible_organisation=personas.af
+    )
+    plans.acknowledge(actor=anna, plan=plan, on=today, how="papper")
+    follow_up = plans.next_follow_up(plan)
+    assert follow_up is not None
+    plans.hold_follow_up(
+        actor=anna,
+        follow_up=follow_up,
+        held_on=today,
+        summary="Bra månad.",
+        progress={work.pk: ("framsteg", "Praktiken går bra"), sfi.pk: ("uppnatt", "Klarade provet")},
+    )
+    FollowUp.objects.filter(plan=plan, held_on__isnull=True).update(planned_on=today - timedelta(days=3))
+    return plan
+
+
+@checks(
+    "plan_new",
+    "plan_edit",
+    "plan_goal_new",
+    "plan_step_new",
+    "plan_need_new",
+    "plan_acknowledge",
+    "participant",
+)
+def test_the_action_plan_forms_have_no_violations_blank_and_with_errors(
+    page: Page, personas: Personas
+) -> None:
+    def blank_and_with_errors(url: str, label: str) -> None:
+        page.goto(url)
+        assert_no_axe_violations(page, f"{label}, blank")
+        page.get_by_role("button", name=re.compile("^(Spara|Skapa planen)$")).click()
+        expect_error_summary(page)
+        assert_no_axe_violations(page, f"{label} with errors")
+
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/")
+    expect(page.get_by_role("link", name="Ny handlingsplan")).to_be_visible()
+    assert_no_axe_violations(page, "overview without an action plan")
+    blank_and_with_errors(f"/deltagare/{personas.lina.pk}/plan/ny/", "new action plan")
+    page.locator("#id_own_goal").fill("Ett jobb")
+    page.locator("#id_follow_up_weeks").fill("40")
+    page.get_by_role("button", name="Skapa planen").click()
+    expect(page.locator("#id_follow_up_weeks_error")).to_contain_text("26")
+    assert_no_axe_violations(page, "new action plan with the service's error next to a field")
+
+    plan = _plan_with_content(personas)
+    page.goto(f"/plan/{plan.pk}/andra/")
+    assert_no_axe_violations(page, "edit action plan, filled in")
+    page.locator("#id_own_goal").fill(" ")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "edit action plan with errors")
+    for path, label in [
+        ("mal/ny/", "new goal"),
+        ("steg/ny/", "new step"),
+        ("behov/ny/", "new need"),
+        ("tagit-del/", "acknowledgement"),
+    ]:
+        if path == "tagit-del/":
+            page.goto(f"/plan/{plan.pk}/{path}")
+            page.locator("#id_on").fill("")
+        blank_and_with_errors(f"/plan/{plan.pk}/{path}", label)
+    # Radio buttons with the service's error: the group carries it.
+    page.locator("#id_on").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.locator("#id_how_error")).to_be_visible()
+    assert_no_axe_violations(page, "acknowledgement without how, the service's error on the group")
+
+
+@checks("plan", "plan_goal_edit", "plan_step_edit", "plan_follow_up", "plan_versions", "participant")
+def test_a_plan_with_content_its_follow_up_and_versions_have_no_violations_also_in_english(
+    page: Page, other_page: Page, personas: Personas
+) -> None:
+    plan = _plan_with_content(personas)
+    login(page, "anna", then=f"/plan/{plan.pk}/")
+    expect(page.locator("article.goal")).to_have_count(2)
+    expect(page.locator("section[aria-labelledby=follow-up-title] .flag")).to_be_visible()
+    expect(page.locator("#acknowledgement .flag")).to_be_visible()
+    assert_no_axe_violations(page, "action plan with needs, goals, steps, a held and an overdue follow-up")
+    goal, step = plan.goals.first(), plan.steps.get(activity__isnull=False)
+    assert goal is not None
+    page.goto(f"/plan/{plan.pk}/mal/{goal.pk}/andra/")
+    assert_no_axe_violations(page, "edit goal (with its remove button)")
+    page.goto(f"/plan/{plan.pk}/steg/{step.pk}/andra/")
+    assert_no_axe_violations(page, "edit step with a catalogue activity")
+    page.get_by_label("Till (frivilligt)").fill("2000-01-01")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.locator("#id_end_error")).to_be_visible()
+    assert_no_axe_violations(page, "edit step with the service's error next to the end date")
+
+    page.goto(f"/plan/{plan.pk}/uppfoljning/")
+    expect(page.locator(".lead .flag")).to_be_visible()
+    assert_no_axe_violations(page, "follow-up form, one goal not yet reached")
+    page.get_by_role("button", name="Spara uppföljningen").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "follow-up form with errors")
+
+    page.goto(f"/plan/{plan.pk}/versioner/")
+    expect(page.locator("main tbody tr").first).to_be_visible()
+    assert_no_axe_violations(page, "versions of the plan")
+    page.goto(f"/deltagare/{personas.lina.pk}/")
+    expect(page.locator("section[aria-labelledby=plans-title] a").first).to_be_visible()
+    assert_no_axe_violations(page, "overview with an action plan")
+
+    page.goto(f"/plan/{plan.pk}/")
+    _switch_to_english(page)
+    assert_no_axe_violations(page, "action plan in English")
+    page.goto(f"/plan/{plan.pk}/uppfoljning/")
+    page.get_by_role("button").filter(has_text=re.compile("uppföljningen|follow-up", re.I)).last.click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "follow-up form in English, with errors")
+
+    # Pia, at Arbetsförmedlingen, reads the plan on consent: no links to change it.
+    give_consent(personas.anna, personas.lina, [personas.af], categories=PLAN)
+    login(other_page, "pia", then=f"/plan/{plan.pk}/")
+    expect(other_page.locator("main")).to_contain_text("Bara personens egen enhet kan ändra den.")
+    expect(other_page.get_by_role("link", name="Ändra planens text")).to_have_count(0)
+    assert_no_axe_violations(other_page, "action plan read by a partner on consent")
+
+
+@checks("plan_pdf")
+def test_the_printed_plan_for_someone_who_may_not_see_it_is_the_404_page_without_violations(
+    page: Page, personas: Personas
+) -> None:
+    # The printout itself is a PDF, not a page (test_plan_pages reads its text); refused, it is the 404.
+    plan = _plan_with_content(personas)
+    login(page, "gustav")
+    response = page.goto(f"/plan/{plan.pk}/pdf/")
+    assert response is not None and response.status == 404
+    expect(page.locator("main")).not_to_contain_text("Lina")
+    assert_no_axe_violations(page, "404 page for another municipality's printout of a plan")
+
+
+@checks("attendance_import", "attendance_import_batch")
+def test_the_attendance_import_pages_have_no_violations(
+    page: Page, personas: Personas, tmp_path: Path
+) -> None:
+
+    activity, placed = place_people(
+        actor=personas.bertil, unit=personas.ame, count=3, start=timezone.localdate() - timedelta(days=30)
+    )
+    rows = provider_rows([person for person, _ in placed], activity.code, past_days(2))
+    rows.append(["19900101-0000", activity.code, past_days(1)[0].isoformat(), "närvarande", "", ""])
+    rows.append([placed[0][0].identity.formatted, "OKÄND", past_days(1)[0].isoformat(), "kanske", "", ""])
+    upload = tmp_path / "narvaro.csv"
+    upload.write_bytes(csv_file(rows).getvalue())
+    login(page, "bertil", then="/narvaro/import/")
+    assert_no_axe_violations(page, "attendance import upload page")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "attendance import without a file")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    submit(page)
+    expect(page.locator("main")).to_contain_text("Importen är klar.")
+    expect(page.locator("main table").last).to_contain_text("OKÄND")
+    assert_no_axe_violations(page, "attendance import batch with rejected lines")

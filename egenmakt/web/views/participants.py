@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Membership
+from egenmakt.activities.models import Enrolment
 from egenmakt.cases import services as cases
 from egenmakt.collaboration import team
 from egenmakt.collaboration.models import Referral, SipPlan
@@ -25,6 +26,7 @@ from egenmakt.people import services as people
 from egenmakt.people.errors import DuplicateIdentity, PeopleError, PossibleDuplicates
 from egenmakt.people.models import Household, HouseholdMember, Participant, ProtectedIdentityGrant
 from egenmakt.people.target_groups import target_groups_for
+from egenmakt.plans.models import ActionPlan
 from egenmakt.web.decorators import registrar_view, staff_view
 from egenmakt.web.forms import (
     ExportForm,
@@ -78,6 +80,14 @@ def overview(request: HttpRequest, participant_id: int) -> HttpResponse:
     if policy.can(request.user, policy.Action.VIEW, participant, DataCategory.PLAN_OCH_INSATSER):
         context["sip_plans"] = SipPlan.objects.filter(participant=participant).select_related(
             "overall_responsible"
+        )
+        context["action_plans"] = ActionPlan.objects.filter(participant=participant).select_related(
+            "case__unit"
+        )
+        context["enrolments"] = (
+            Enrolment.objects.filter(participant=participant)
+            .select_related("activity__provider")
+            .order_by("status", "-start", "-queued_at")
         )
     if view.shared_by_consent:
         # Another organisation sees what the consent covers: the person, not the municipality's casework.

@@ -13,10 +13,13 @@ from django.views.decorators.http import require_GET
 
 from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Role
+from egenmakt.activities.models import Activity
+from egenmakt.attendance import services as attendance
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.collaboration import referrals
 from egenmakt.collaboration.models import AWAITING_ANSWER
 from egenmakt.lib.statistics import suppress_small
+from egenmakt.plans import services as plans
 from egenmakt.web.decorators import public_view, staff_view
 
 login = public_view(LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True))
@@ -35,7 +38,14 @@ def start(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"roles": user_roles}
     if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT}:
         context["caseload"] = reads.my_caseload(actor=user)
+    if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT, Role.ENHETSCHEF}:
+        context["absence_tasks"] = attendance.open_tasks_for(user)[:100]
+        context["overdue_follow_ups"] = plans.overdue_follow_ups(user=user)[:100]
+        context["my_activities"] = Activity.objects.filter(
+            active=True, unit_id__in=policy.casework_unit_ids(user)
+        ).order_by("name")
     if Role.ENHETSCHEF in user_roles:
+        context["unit_overdue_follow_ups"] = plans.overdue_follow_ups(user=user, managed=True)[:200]
         # Counts only: the manager's overview shows no one by name.
         context["unit_counts"] = _with_labels(
             Case.objects.open()
