@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egenmakt.cases.models import Case
 from egenmakt.organisations.models import Organisation, Unit
+from egenmakt.people.choices import LANGUAGE_NAMES
 from egenmakt.people.models import Participant
 
 
@@ -108,6 +109,10 @@ class Activity(models.Model):
     @property
     def method_label(self) -> str:
         return self.method_other if self.method == Method.ANNAN else str(self.get_method_display())
+
+    @property
+    def language_names(self) -> list[str]:
+        return [str(LANGUAGE_NAMES.get(code, code)) for code in self.languages]
 
     def is_scheduled_on(self, day: date) -> bool:
         return not self.weekdays or day.weekday() in self.weekdays
