@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from egenmakt.activities import services as activities
-from egenmakt.activities.models import AnonymousPlace, Enrolment, FidelityReview
+from egenmakt.activities.models import Activity, AnonymousPlace, Enrolment, FidelityReview
 from egenmakt.activities.tests.factories import make_activity, open_case, people_with_cases
 from egenmakt.attendance.models import AbsenceTask, Attendance, AttendanceCorrection
 from egenmakt.audit.models import AuditEvent
@@ -186,3 +186,35 @@ class ActivityPagesTestCase(BaseTestCase):
                 action="participant.listed_in_attendance", participant_id=person.pk
             ).exists()
         )
+
+
+class CatalogueAdminTestCase(BaseTestCase):
+    def test_the_system_administrator_adds_an_activity_choosing_lists_not_typing_json(self) -> None:
+        self.client.force_login(self.sam)
+        form = self.client.get(reverse("admin:activities_activity_add"))
+        self.assertContains(form, 'type="checkbox" name="weekdays"')
+        response = self.client.post(
+            reverse("admin:activities_activity_add"),
+            {
+                "code": "SFI-KV",
+                "name": "SFI för kvinnor med barn",
+                "provider": self.kommun.pk,
+                "unit": self.ame.pk,
+                "method": "sfi",
+                "target_groups": ["utrikes_fodda_kvinnor", "nyanlanda"],
+                "capacity": "12",
+                "weekdays": ["0", "2"],
+                "hours_per_day": "3",
+                "languages": ["sv", "so"],
+                "cost_per_place": "2500",
+                "active": "on",
+            },
+        )
+        self.assertRedirects(response, reverse("admin:activities_activity_changelist"))
+        activity = Activity.objects.get(code="SFI-KV")
+        self.assertEqual(
+            (activity.target_groups, activity.weekdays, activity.languages),
+            (["utrikes_fodda_kvinnor", "nyanlanda"], [0, 2], ["sv", "so"]),
+        )
+        self.client.force_login(self.bertil)
+        self.assertEqual(self.client.get(reverse("admin:activities_activity_add")).status_code, 302)
