@@ -30,8 +30,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -259,29 +261,26 @@ def _columns(header: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
 # --- Step 1: checking the rows ------------------------------------------------------------------------
 
 
-class _Row(NamedTuple):
-    """A valid row, as stored. A tuple: a million of them are held until step 2."""
-
-    line: int
-    enrolment_id: int
-    day: int  # date.toordinal()
-    status: str
-    reason: str
-    hours: int  # hundredths of an hour
-    planned: int
-
-
-@dataclass(slots=True)
-class _Placement:
-    enrolment_id: int
-    start: int
-    end: int | None
-    case_id: int
+# A valid row as stored: (placement, day as date.toordinal(), status, reason, hours, planned hours),
+# hours in hundredths. Plain tuples, made in the check loop: a million of them are held until step 2.
+_Row = tuple[int, int, str, str, int, int]
+# A row's status, reason and hours, valid together; hours None means "the planned hours".
+_Value = tuple[str, str, int | None]
+# What a (personnummer, activity) pair in the file leads to: the person's list of valid rows, their
+# placements in the activity as (start, end, id) by start, and the activity's planned hours.
+_Placed = tuple[list[_Row], list[tuple[int, int, int]], int]
+_NO_END = date.max.toordinal()
+# The raw cells a row is checked on, in this order.
+_CHECKED = ("personnummer", "aktivitet", "datum", "status", "skal", "timmar")
 
 
 @dataclass
 class _Checker:
-    """Validates rows; looks each person, activity and placement up once, in bulk, per import."""
+    """Validates rows; looks each person, activity and placement up once, in bulk, per import.
+
+    Every check is remembered per distinct raw value (a person's personnummer and activity come back
+    on every day, a day on every person, and the status, reason and hours take few values), so a row
+    that is right costs a few dictionary look-ups."""
 
     actor: Any
     positions: dict[str, int]
@@ -291,13 +290,20 @@ class _Checker:
     people: dict[str, int | str] = field(default_factory=dict)
     participants: dict[int, Participant] = field(default_factory=dict)
     decisions: dict[int, policy.AccessDecision] = field(default_factory=dict)
-    placements: dict[tuple[int, int], list[_Placement]] = field(default_factory=dict)
+    # (person, activity) -> placements as (start, end, id), by start
+    placements: dict[tuple[int, int], list[tuple[int, int, int]]] = field(default_factory=dict)
     enrolment_case: dict[int, int] = field(default_factory=dict)
     activities: dict[str, tuple[int, int]] = field(default_factory=dict)  # code -> (id, planned hundredths)
-    days: dict[str, int | str] = field(default_factory=dict)
+    # raw personnummer and activity -> where that pair's rows go; None if they cannot be stored
+    placed: dict[tuple[str, str], _Placed | None] = field(default_factory=dict)
+    days: dict[str, int | str] = field(default_factory=dict)  # raw date -> ordinal, or why not
+    # raw status, reason and hours -> as stored; None if they do not go together
+    values: dict[tuple[str, str, str], _Value | None] = field(default_factory=dict)
     hours: dict[str, int | str | None] = field(default_factory=lambda: {"": None})
     seen: dict[int, int] = field(default_factory=dict)  # (enrolment, day) key -> line
     by_person: dict[int, list[_Row]] = field(default_factory=lambda: defaultdict(list))
+    width: int = field(init=False)  # cells a row needs: `_check_all` fills a shorter one up
+    pick: Callable[[Sequence[str]], tuple[str, ...]] = field(init=False)  # a row's `_CHECKED` cells
 
     def __post_init__(self) -> None:
         exact: dict[str, tuple[int, int]] = {}
@@ -308,87 +314,108 @@ class _Checker:
             folded[code.casefold()].append(found)
         # "sfi-a1" finds "SFI-A1" as long as only one code reads the same in any case.
         self.activities = {code: ids[0] for code, ids in folded.items() if len(ids) == 1} | exact
+        # An optional column the file lacks reads as an empty cell just past the row's end.
+        at = dict(self.positions)
+        self.width = max(at.values()) + 1
+        for column in _CHECKED:
+            if column not in at:
+                at[column] = self.width
+                self.width += 1
+        self.pick = itemgetter(*(at[column] for column in _CHECKED))
 
-    def cell(self, row: list[str], column: str) -> str:
-        index = self.positions.get(column)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    def check(self, chunk: list[tuple[int, list[str]]]) -> list[ImportRejection]:
+    def check(self, chunk: list[tuple[int, tuple[str, ...]]]) -> list[ImportRejection]:
         """Check a chunk of rows: the valid ones are kept for step 2, the others come back as rejections.
 
         The loop is written for speed (a million rows): locals instead of attributes, and a fast path
-        for a row that is right. A row with any problem goes to `_problems`, which says what is wrong."""
-        self._look_up_people({self.cell(row, "personnummer") for _line, row in chunk} - self.people.keys())
+        for a row that is right. A row with any problem goes to `_problems`, which says what is wrong.
+        Each row has at least `width` cells (`_check_all` fills a short one up)."""
+        pick = self.pick
+        i_person = self.positions["personnummer"]
+        self._look_up_people({row[i_person] for _line, row in chunk} - self.people.keys())
         rejections: list[ImportRejection] = []
-        at = self.positions
-        i_person, i_activity, i_day, i_status = at["personnummer"], at["aktivitet"], at["datum"], at["status"]
-        i_hours, i_reason = at.get("timmar"), at.get("skal")
-        width = max(at.values()) + 1
-        people, activities, days, hour_values = self.people, self.activities, self.days, self.hours
-        placements, seen, by_person = self.placements, self.seen, self.by_person
+        placed_of, days, values, seen = self.placed, self.days, self.values, self.seen
         for line, row in chunk:
-            if len(row) < width:
-                row = [*row, *[""] * (width - len(row))]
-            person = people[row[i_person].strip()]
-            raw_activity = row[i_activity].strip()
-            activity = activities.get(raw_activity) or activities.get(raw_activity.casefold())
-            raw_day = row[i_day].strip()
+            raw_person, raw_activity, raw_day, raw_status, raw_reason, raw_hours = pick(row)
+            pair = (raw_person, raw_activity)
+            placed = placed_of.get(pair)
+            if placed is None and pair not in placed_of:
+                placed = placed_of[pair] = self._placed(raw_person, raw_activity)
             day = days.get(raw_day)
             if day is None:
                 day = days[raw_day] = self._parse_day(raw_day)
-            raw_status = row[i_status].strip()
-            status = STATUSES.get(raw_status) or STATUSES.get(raw_status.casefold())
-            raw_reason = row[i_reason].strip() if i_reason is not None else ""
-            reason = (REASONS.get(raw_reason) or REASONS.get(raw_reason.casefold(), "")) if raw_reason else ""
-            raw_hours = row[i_hours].strip() if i_hours is not None else ""
-            hours = hour_values.get(raw_hours, -1)
-            if hours == -1:
-                hours = hour_values[raw_hours] = _parse_hours(raw_hours)
-            if (
-                isinstance(person, int)
-                and activity is not None
-                and isinstance(day, int)
-                and status is not None
-                and (reason != "" if status == _GILTIG else raw_reason == "")
-                and not isinstance(hours, str)
-                and (not hours or status == _NARVARANDE)
-            ):
-                placement = _covering(placements.get((person, activity[0]), ()), day)
-                if placement is not None:
-                    key = placement.enrolment_id << _DAY_BITS | day
-                    first = seen.get(key)
-                    if first is None:
-                        seen[key] = line
-                        planned = activity[1]
-                        attended = hours if hours is not None else (planned if status == _NARVARANDE else 0)
-                        by_person[person].append(
-                            _Row(line, placement.enrolment_id, day, status, reason, attended, planned)
-                        )
-                    else:
-                        why = _("Samma person, insats och datum finns redan på rad %(line)s.") % {
-                            "line": first
-                        }
-                        rejections.append(
-                            ImportRejection(line=line, field=self.names["datum"], value=raw_day, reason=why)
-                        )
-                    continue
+            given = (raw_status, raw_reason, raw_hours)
+            value = values.get(given)
+            if value is None and given not in values:
+                value = values[given] = self._value(raw_status, raw_reason, raw_hours)
+            if placed is not None and value is not None and isinstance(day, int):
+                rows, spans, planned = placed
+                for start, end, enrolment in spans:
+                    if start <= day <= end:  # the placement had the day (`Enrolment.covers`)
+                        first = seen.setdefault(enrolment << _DAY_BITS | day, line)
+                        if first == line:
+                            status, reason, hours = value
+                            rows.append(
+                                (enrolment, day, status, reason, planned if hours is None else hours, planned)
+                            )
+                        else:
+                            why = _("Samma person, insats och datum finns redan på rad %(line)s.") % {
+                                "line": first
+                            }
+                            rejections.append(self._rejection(line, "datum", raw_day, why))
+                        break
+                else:
+                    rejections.append(self._rejection(line, "datum", raw_day, _outside_placement()))
+                continue
             rejections.extend(
-                ImportRejection(
-                    line=line, field=self.names.get(column, column), value=value[:200], reason=why[:300]
-                )
-                for column, value, why in self._problems(row)
+                self._rejection(line, column, value, why) for column, value, why in self._problems(pick(row))
             )
         return rejections
 
-    def _problems(self, row: list[str]) -> list[tuple[str, str, str]]:
-        """(column, value, reason) for each thing wrong with a row, in words a provider understands."""
-        problems: list[tuple[str, str, str]] = []
-        raw_person = self.cell(row, "personnummer")
+    def _rejection(self, line: int, column: str, value: str, why: str) -> ImportRejection:
+        return ImportRejection(
+            line=line, field=self.names.get(column, column), value=value.strip()[:200], reason=why[:300]
+        )
+
+    def _activity(self, raw: str) -> tuple[int, int] | None:
+        code = raw.strip()
+        return self.activities.get(code) or self.activities.get(code.casefold())
+
+    def _placed(self, raw_person: str, raw_activity: str) -> _Placed | None:
         person = self.people[raw_person]
+        activity = self._activity(raw_activity)
+        if isinstance(person, str) or activity is None:
+            return None
+        spans = self.placements.get((person, activity[0]))
+        return (self.by_person[person], spans, activity[1]) if spans else None
+
+    def _value(self, raw_status: str, raw_reason: str, raw_hours: str) -> _Value | None:
+        """Status, reason and hours as stored, if they go together (`_problems` says why not)."""
+        status = _status(raw_status.strip())
+        reason_text = raw_reason.strip()
+        reason = _reason(reason_text)
+        hours = self._hours(raw_hours.strip())
+        if status is None or isinstance(hours, str):
+            return None
+        if (reason == "") if status == _GILTIG else (reason_text != ""):
+            return None
+        if status != _NARVARANDE:
+            return None if hours else (status, reason, 0)
+        return (status, reason, hours)
+
+    def _hours(self, raw: str) -> int | str | None:
+        if raw in self.hours:
+            return self.hours[raw]
+        hours = self.hours[raw] = _parse_hours(raw)
+        return hours
+
+    def _problems(self, cells: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(column, value, reason) for each thing wrong with a row, in words a provider understands."""
+        raw_person, raw_activity, raw_day, raw_status, raw_reason, raw_hours = (c.strip() for c in cells)
+        problems: list[tuple[str, str, str]] = []
+        person = self.people[cells[0]]
         if isinstance(person, str):
             problems.append(("personnummer", raw_person, person))
-        raw_activity = self.cell(row, "aktivitet")
-        activity = self.activities.get(raw_activity) or self.activities.get(raw_activity.casefold())
+        activity = self._activity(raw_activity)
         if activity is None:
             problems.append(
                 (
@@ -399,20 +426,17 @@ class _Checker:
                     else _("Ange insatsens kod."),
                 )
             )
-        raw_day = self.cell(row, "datum")
-        day = self.days.get(raw_day)
+        day = self.days.get(cells[2])
         if day is None:
-            day = self.days[raw_day] = self._parse_day(raw_day)
+            day = self.days[cells[2]] = self._parse_day(raw_day)
         if isinstance(day, str):
             problems.append(("datum", raw_day, day))
-        raw_status = self.cell(row, "status")
-        status = STATUSES.get(raw_status) or STATUSES.get(raw_status.casefold())
+        status = _status(raw_status)
         if status is None:
             problems.append(
                 ("status", raw_status, _("Okänd status. Skriv närvarande, giltig eller ogiltig."))
             )
-        raw_reason = self.cell(row, "skal")
-        reason = (REASONS.get(raw_reason) or REASONS.get(raw_reason.casefold(), "")) if raw_reason else ""
+        reason = _reason(raw_reason)
         if raw_reason and not reason:
             problems.append(
                 (
@@ -425,11 +449,7 @@ class _Checker:
             problems.append(("skal", raw_reason, _("Giltig frånvaro behöver ett skäl.")))
         elif status is not None and status != _GILTIG and reason:
             problems.append(("skal", raw_reason, _("Bara giltig frånvaro har ett skäl.")))
-        raw_hours = self.cell(row, "timmar")
-        if raw_hours in self.hours:
-            hours = self.hours[raw_hours]
-        else:
-            hours = self.hours[raw_hours] = _parse_hours(raw_hours)
+        hours = self._hours(raw_hours)
         if isinstance(hours, str):
             problems.append(("timmar", raw_hours, hours))
         elif hours and status is not None and status != _NARVARANDE:
@@ -444,14 +464,15 @@ class _Checker:
             )
         if problems or isinstance(person, str) or activity is None or isinstance(day, str) or status is None:
             return problems
-        placements = self.placements.get((person, activity[0]))
-        if not placements:
+        spans = self.placements.get((person, activity[0]))
+        if not spans:
             return [("aktivitet", raw_activity, _("Personen har ingen placering i insatsen."))]
-        if _covering(placements, day) is None:
-            return [("datum", raw_day, _("Datumet ligger utanför personens placering i insatsen."))]
+        if not any(start <= day <= end for start, end, _pk in spans):
+            return [("datum", raw_day, _outside_placement())]
         return []
 
     def _parse_day(self, raw: str) -> int | str:
+        raw = raw.strip()
         if not _ISO_DATE.fullmatch(raw):
             return _("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2025-03-14.")
         try:
@@ -466,11 +487,12 @@ class _Checker:
         """Parse new personnummer, find the people, decide access and load their placements."""
         values: dict[str, str] = {}
         for raw in raws:
-            if not raw:
+            text = raw.strip()
+            if not text:
                 self.people[raw] = _("Ange personnummer.")
                 continue
             try:
-                values[raw] = parse_personnummer(raw, today=self.today).value
+                values[raw] = parse_personnummer(text, today=self.today).value
             except InvalidIdentity as error:
                 self.people[raw] = str(error.message)
         found: dict[str, Participant] = {}
@@ -503,17 +525,21 @@ class _Checker:
             for pk, person, activity, start, end, case_id in rows:
                 assert start is not None  # excluded above
                 self.placements.setdefault((person, activity), []).append(
-                    _Placement(pk, start.toordinal(), end.toordinal() if end else None, case_id)
+                    (start.toordinal(), end.toordinal() if end else _NO_END, pk)
                 )
                 self.enrolment_case[pk] = case_id
 
 
-def _covering(placements: Iterable[_Placement], day: int) -> _Placement | None:
-    """The placement that had the day (`Enrolment.covers`)."""
-    for placement in placements:
-        if placement.start <= day and (placement.end is None or day <= placement.end):
-            return placement
-    return None
+def _status(text: str) -> str | None:
+    return STATUSES.get(text) or STATUSES.get(text.casefold())
+
+
+def _reason(text: str) -> str:
+    return (REASONS.get(text) or REASONS.get(text.casefold(), "")) if text else ""
+
+
+def _outside_placement() -> str:
+    return _("Datumet ligger utanför personens placering i insatsen.")
 
 
 def _hundredths(value: Decimal) -> int:
@@ -554,6 +580,19 @@ def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[
             cursor.executemany(sql, cast(Any, rows))
 
 
+def _copy_lines(model: type[Model], columns: Sequence[str], lines: Iterable[str]) -> None:
+    """PostgreSQL's COPY of rows already in its text form (tab between values, a line each), sent in
+    blocks: for values that need no escaping, several times faster than `_insert`'s row by row."""
+    column_of = {f.name: f.column for f in model._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(column_of[c]) for c in columns)
+    quoted = connection.ops.quote_name(model._meta.db_table)
+    lines = iter(lines)
+    sql = f"COPY {quoted} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.connection.cursor() as raw, raw.copy(sql) as copy:
+        while block := "".join(islice(lines, 10_000)):
+            copy.write(block)
+
+
 def _new_ids(model: type[Model], count: int) -> list[int]:
     """Ids for rows about to be inserted, so that what refers to them (absence tasks) needs no query back.
     PostgreSQL hands them out from the table's sequence. On SQLite this transaction holds the write
@@ -580,13 +619,28 @@ def _hours_text(hundredths: int) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
+class _Texts(dict[int, str]):
+    """Numbers (days, hours) as the database's text, each made once."""
+
+    def __init__(self, make: Callable[[int], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: int) -> str:
+        text = self[key] = self.make(key)
+        return text
+
+
 @dataclass
 class _Saver:
     actor: Any
     batch: ImportBatch
     checker: _Checker
     now: datetime = field(default_factory=timezone.now)
-    day_text: dict[int, str] = field(default_factory=dict)
+    day_text: dict[int, str] = field(
+        default_factory=lambda: _Texts(lambda day: date.fromordinal(day).isoformat())
+    )
+    hours_text: dict[int, str] = field(default_factory=lambda: _Texts(_hours_text))
 
     def save(self, people: list[int]) -> None:
         """Save these people's rows in one transaction: new days, corrections, tasks and the audit.
@@ -598,104 +652,100 @@ class _Saver:
                 # commit need not wait for the disk.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            existing = self._existing(people)
-            new: list[tuple[int, _Row]] = []
-            corrected: list[tuple[int, _Row, tuple[int, str, str, int]]] = []
+            existing = self._existing({row[0] for person_rows in rows.values() for row in person_rows})
+            new: list[_Row] = []
+            unexcused: list[tuple[int, _Row]] = []  # (person, row) of the new rows that are unexcused
+            corrected: list[tuple[_Row, tuple[int, str, str, int]]] = []
             counts: dict[int, list[int]] = {}
             for person, person_rows in rows.items():
                 stored = unchanged = changed = 0
                 for row in person_rows:
-                    before = existing.get(row.enrolment_id << _DAY_BITS | row.day)
+                    before = existing.get(row[0] << _DAY_BITS | row[1]) if existing else None
                     if before is None:
-                        new.append((person, row))
+                        if row[2] == _OGILTIG:
+                            unexcused.append((person, row))
+                        else:
+                            new.append(row)
                         stored += 1
-                    elif before[1:] == (row.status, row.reason, row.hours):
+                    elif before[1:] == row[2:5]:
                         unchanged += 1
                     else:
-                        corrected.append((person, row, before))
+                        corrected.append((row, before))
                         changed += 1
                 counts[person] = [stored, unchanged, changed]
             # Unexcused days get their ids first: their absence tasks refer to them.
-            unexcused = [(person, row) for person, row in new if row.status == _OGILTIG]
             ids = _new_ids(Attendance, len(unexcused))
-            self._insert_new(unexcused, ids)
-            self._insert_new([(person, row) for person, row in new if row.status != _OGILTIG])
+            self._insert_new([row for _p, row in unexcused], ids)
+            self._insert_new(new)
             self._correct(corrected)
             self._open_tasks(
-                [(pk, person, row.enrolment_id) for pk, (person, row) in zip(ids, unexcused, strict=True)],
-                [before[0] for _p, row, before in corrected if row.status == _OGILTIG],
+                [(pk, person, row[0]) for pk, (person, row) in zip(ids, unexcused, strict=True)],
+                [before[0] for row, before in corrected if row[2] == _OGILTIG],
             )
             self._audit(counts)
             batch = self.batch
-            batch.stored_rows += len(new)
+            batch.stored_rows += len(new) + len(unexcused)
             batch.corrected_rows += len(corrected)
             batch.unchanged_rows += sum(c[1] for c in counts.values())
             batch.save(update_fields=["stored_rows", "corrected_rows", "unchanged_rows"])
 
-    def _existing(self, people: list[int]) -> dict[int, tuple[int, str, str, int]]:
-        """(enrolment, day) -> (id, status, reason, hours) of what these people already have stored."""
+    def _existing(self, enrolments: set[int]) -> dict[int, tuple[int, str, str, int]]:
+        """(enrolment, day) -> (id, status, reason, hours) of what these placements already have stored."""
         found = {}
-        for part in _batches(people):
-            rows = Attendance.objects.filter(participant_id__in=part).values_list(
+        for part in _batches(sorted(enrolments)):
+            rows = Attendance.objects.filter(enrolment_id__in=part).values_list(
                 "pk", "enrolment_id", "day", "status", "reason", "attended_hours"
             )
             for pk, enrolment, day, status, reason, hours in rows:
                 found[enrolment << _DAY_BITS | day.toordinal()] = (pk, status, reason, _hundredths(hours))
         return found
 
-    def _day(self, ordinal: int) -> str:
-        text = self.day_text.get(ordinal)
-        if text is None:
-            text = self.day_text[ordinal] = date.fromordinal(ordinal).isoformat()
-        return text
-
-    def _insert_new(self, new: list[tuple[int, _Row]], ids: list[int] | None = None) -> None:
+    def _insert_new(self, new: list[_Row], ids: list[int] | None = None) -> None:
         """New attendance rows; with `ids`, under those ids (else the database numbers them)."""
-        recorded_at = connection.ops.adapt_datetimefield_value(self.now)
-        batch, actor, source = self.batch.pk, self.actor.pk, Source.IMPORT.value
-        hours = {h: _hours_text(h) for h in {r.hours for _p, r in new} | {r.planned for _p, r in new}}
-        rows = (
+        days, hours = self.day_text, self.hours_text
+        source, batch, actor = Source.IMPORT.value, self.batch.pk, self.actor.pk
+        columns = ["enrolment", "day", "status", "reason", "planned_hours", "attended_hours"]
+        columns += ["note", "source", "import_batch", "recorded_by", "recorded_at"]
+        if ids is not None:
+            columns.insert(0, "id")
+        if connection.vendor == "postgresql":
+            # Every value is a number, a date or a code: nothing COPY would need escaped.
+            tail = f"\t\t{source}\t{batch}\t{actor}\t{self.now.isoformat()}\n"
+            lines = (
+                f"{enrolment}\t{days[day]}\t{status}\t{reason}\t{hours[planned]}\t{hours[attended]}{tail}"
+                for enrolment, day, status, reason, attended, planned in new
+            )
+            if ids is not None:
+                lines = (f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True))
+            _copy_lines(Attendance, columns, lines)
+            return
+        at = connection.ops.adapt_datetimefield_value(self.now)
+        rows: Iterable[tuple[Any, ...]] = (
             (
-                row.enrolment_id,
-                person,
-                self._day(row.day),
-                row.status,
-                row.reason,
-                hours[row.planned],
-                hours[row.hours],
+                enrolment,
+                days[day],
+                status,
+                reason,
+                hours[planned],
+                hours[attended],
                 "",
                 source,
                 batch,
                 actor,
-                recorded_at,
+                at,
             )
-            for person, row in new
+            for enrolment, day, status, reason, attended, planned in new
         )
-        columns = (
-            "enrolment",
-            "participant",
-            "day",
-            "status",
-            "reason",
-            "planned_hours",
-            "attended_hours",
-            "note",
-            "source",
-            "import_batch",
-            "recorded_by",
-            "recorded_at",
-        )
-        if ids is None:
-            _insert(Attendance, columns, rows)
-        else:
-            _insert(Attendance, ("id", *columns), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+        if ids is not None:
+            rows = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
+        _insert(Attendance, columns, rows)
 
-    def _correct(self, corrected: list[tuple[int, _Row, tuple[int, str, str, int]]]) -> None:
+    def _correct(self, corrected: list[tuple[_Row, tuple[int, str, str, int]]]) -> None:
         """The screen's correction (`services._correct`) for many rows: the previous value is kept in
         AttendanceCorrection, the row takes the file's value; the absence task follows the new status."""
         if not corrected:
             return
-        ids = [before[0] for _p, _r, before in corrected]
+        ids = [before[0] for _row, before in corrected]
         previous: dict[int, tuple[int, datetime]] = {}
         for part in _batches(ids):
             for pk, by, at in Attendance.objects.filter(pk__in=part).values_list(
@@ -733,7 +783,7 @@ class _Saver:
                     now,
                     comment[:300],
                 )
-                for _p, _r, (pk, status, reason, hours) in corrected
+                for _row, (pk, status, reason, hours) in corrected
             ],
         )
         table = connection.ops.quote_name(Attendance._meta.db_table)
@@ -743,21 +793,21 @@ class _Saver:
                 "import_batch_id = %s, recorded_by_id = %s, recorded_at = %s WHERE id = %s",
                 [
                     (
-                        row.status,
-                        row.reason,
-                        _hours_text(row.hours),
+                        status,
+                        reason,
+                        _hours_text(hours),
                         Source.IMPORT.value,
                         self.batch.pk,
                         self.actor.pk,
                         now,
                         before[0],
                     )
-                    for _p, row, before in corrected
+                    for (_e, _d, status, reason, hours, _planned), before in corrected
                 ],
             )
         # As `services._sync_task`: a task set aside reopens when the day is unexcused again, an open
         # task is set aside when it no longer is. A missing task is opened by `_open_tasks`.
-        status_of = {before[0]: row.status for _p, row, before in corrected}
+        status_of = {before[0]: row[2] for row, before in corrected}
         reopen, set_aside = [], []
         for part in _batches(ids):
             for task, attendance, status in AbsenceTask.objects.filter(attendance_id__in=part).values_list(
@@ -779,7 +829,7 @@ class _Saver:
         missing = list(new)
         for part in _batches(corrected_to_unexcused):
             missing += Attendance.objects.filter(pk__in=part, task__isnull=True).values_list(
-                "pk", "participant_id", "enrolment_id"
+                "pk", "enrolment__participant_id", "enrolment_id"
             )
         if not missing:
             return
@@ -930,7 +980,8 @@ def _fail(batch: ImportBatch, message: str) -> None:
 
 def _check_all(batch: ImportBatch, checker: _Checker, rows: Rows, report: Progress) -> None:
     processed = 0
-    chunk: list[tuple[int, list[str]]] = []
+    chunk: list[tuple[int, tuple[str, ...]]] = []
+    width = checker.width
 
     def flush(last: bool) -> None:
         nonlocal chunk, processed
@@ -953,7 +1004,11 @@ def _check_all(batch: ImportBatch, checker: _Checker, rows: Rows, report: Progre
     for line, cells in rows:
         if not any(cells):
             continue  # blank lines are not rows
-        chunk.append((line, cells))
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        # As a tuple of strings the row is soon no business of Python's cycle collector: lists held
+        # until the chunk is checked would each be scanned again and again (seconds per million).
+        chunk.append((line, tuple(cells)))
         if len(chunk) >= CHUNK_ROWS:
             flush(last=False)
     flush(last=True)

@@ -38,18 +38,15 @@ class Attendance(models.Model):
     """One person's attendance on one day of one placement. Corrected in place, with the old value kept."""
 
     # The single-column indexes Django would add to these foreign keys are left out: the unique
-    # (enrolment, day) constraint and the (participant, day) index serve the same lookups, and every
-    # extra index slows the provider import (a million rows) noticeably.
+    # (enrolment, day) constraint serves the same lookups, and every extra index slows the provider
+    # import (a million rows) noticeably. The person is the placement's (`enrolment__participant`):
+    # a copy here would cost a foreign-key check and an index per row.
     enrolment = models.ForeignKey(
         Enrolment,
         verbose_name=_("placering"),
         on_delete=models.PROTECT,
         related_name="attendance",
         db_index=False,
-    )
-    # Denormalised from the placement so lists per person need no join.
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     day = models.DateField(_("datum"))
     status = models.CharField(_("närvaro"), max_length=10, choices=AttendanceStatus.choices)
@@ -84,7 +81,6 @@ class Attendance(models.Model):
         verbose_name = _("närvaro")
         verbose_name_plural = _("närvaro")
         ordering = ["day"]
-        indexes = [models.Index(fields=["participant", "day"])]
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "day"], name="attendance_one_per_day"),
             models.CheckConstraint(
@@ -94,7 +90,7 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant} {self.day:%Y-%m-%d}: {self.get_status_display()}"
+        return f"{self.enrolment.participant} {self.day:%Y-%m-%d}: {self.get_status_display()}"
 
 
 class AttendanceCorrection(models.Model):

@@ -170,7 +170,6 @@ def register_day(*, actor: Any, activity: Activity, day: date, marks: Sequence[M
         if previous is None:
             row = Attendance.objects.create(
                 enrolment=enrolment,
-                participant_id=enrolment.participant_id,
                 day=day,
                 status=mark.status,
                 reason=mark.reason,
@@ -247,7 +246,7 @@ def _sync_task(row: Attendance, enrolment: Enrolment) -> None:
         if task is None:
             case, handlaggare = responsible_handlaggare(enrolment.participant_id, enrolment.case)
             AbsenceTask.objects.create(
-                attendance=row, participant_id=row.participant_id, case=case, assigned_to=handlaggare
+                attendance=row, participant_id=enrolment.participant_id, case=case, assigned_to=handlaggare
             )
         elif task.status == TaskStatus.INAKTUELL:
             task.status = TaskStatus.OPPEN

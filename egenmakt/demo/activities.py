@@ -272,7 +272,6 @@ def _attendance(rng: random.Random, as_of: date, enrolments: list[Enrolment], by
             rows.append(
                 Attendance(
                     enrolment=enrolment,
-                    participant_id=enrolment.participant_id,
                     day=day,
                     status=status,
                     reason=reason,
@@ -285,12 +284,13 @@ def _attendance(rng: random.Random, as_of: date, enrolments: list[Enrolment], by
     unexcused = [row for row in rows if row.status == AttendanceStatus.OGILTIG_FRANVARO]
     tasks = []
     for row in unexcused:
-        case, handlaggare = responsible_handlaggare(row.participant_id, row.enrolment.case)
+        participant_id = row.enrolment.participant_id
+        case, handlaggare = responsible_handlaggare(participant_id, row.enrolment.case)
         tasks.append(
-            AbsenceTask(attendance=row, participant_id=row.participant_id, case=case, assigned_to=handlaggare)
+            AbsenceTask(attendance=row, participant_id=participant_id, case=case, assigned_to=handlaggare)
         )
     AbsenceTask.objects.bulk_create(tasks, batch_size=2000)
-    per_person: dict[int, Enrolment] = {row.participant_id: row.enrolment for row in rows}
+    per_person: dict[int, Enrolment] = {row.enrolment.participant_id: row.enrolment for row in rows}
     audit.record_many(
         actor=None,
         entries=[

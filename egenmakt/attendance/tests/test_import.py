@@ -119,7 +119,7 @@ class TenThousandRowsTestCase(BaseTestCase):
         self.assert_all_valid_rows_stored(batch)
         self.assertEqual((batch.stored_rows, batch.unchanged_rows, batch.corrected_rows), (9_500, 0, 0))
         stored = Attendance.objects.get(
-            participant=self.people[1], day=timezone.localdate() - timedelta(days=2)
+            enrolment__participant=self.people[1], day=timezone.localdate() - timedelta(days=2)
         )
         self.assertEqual(
             (
@@ -296,6 +296,48 @@ class ImportRulesTestCase(BaseTestCase):
             [[*self.row(0, "excused", reason="sjuk"), "x"]], header=header, delimiter=",", bom=True
         )
         self.assertEqual((batch.stored_rows, batch.rejected_rows), (1, 0))
+
+    def test_the_same_value_written_differently_is_checked_the_same_way(self) -> None:
+        # Checks are remembered per value as written: spaces and case must not change the outcome.
+        day = self.day.isoformat()
+        earlier = (self.day - timedelta(days=1)).isoformat()
+        code = self.activity.code
+        batch = self.run_import(
+            [
+                [pnr(0), code, day, "närvarande", "", ""],
+                [f" {pnr(0)} ", f" {code.lower()}", f"{day} ", " Närvarande ", "", ""],  # 3: duplicate of 2
+                [f" {pnr(1)}", code, earlier, "GILTIG", "", " Sjuk"],
+                [pnr(1), code, earlier, "giltig", "", "sjuk"],  # 5: duplicate of 4
+                [f" {pnr(2)}", code, f" {day}", " ogiltig", " 2 ", ""],  # 6: hours on absence
+                [pnr(2), code],  # 7: a short row
+            ]
+        )
+        reasons = self.reasons(batch)
+        self.assertEqual(reasons[3], [("datum", "Samma person, insats och datum finns redan på rad 2.")])
+        self.assertEqual(reasons[5], [("datum", "Samma person, insats och datum finns redan på rad 4.")])
+        self.assertEqual([f for f, _r in reasons[6]], ["timmar"])
+        self.assertEqual([f for f, _r in reasons[7]], ["datum", "status"])
+        self.assertEqual((batch.stored_rows, batch.rejected_rows), (2, 4))
+        rejection = batch.rejections.get(line=6)
+        self.assertEqual(rejection.value, "2")
+
+    def test_the_hours_and_reason_columns_may_be_left_out(self) -> None:
+        header = ["personnummer", "aktivitet", "datum", "status"]
+        earlier = (self.day - timedelta(days=1)).isoformat()
+        batch = self.run_import(
+            [
+                [pnr(0), self.activity.code, self.day.isoformat(), "närvarande"],
+                [pnr(1), self.activity.code, earlier, "ogiltig"],
+                [pnr(2), self.activity.code, earlier, "giltig"],  # 4: an excused absence needs a reason
+            ],
+            header=header,
+        )
+        self.assertEqual(self.reasons(batch), {4: [("skal", "Giltig frånvaro behöver ett skäl.")]})
+        self.assertEqual(
+            set(Attendance.objects.values_list("enrolment__participant", "status", "attended_hours")),
+            {(self.people[0].pk, "narvarande", Decimal("6")), (self.people[1].pk, "ogiltig", Decimal("0"))},
+        )
+        self.assertEqual(AbsenceTask.objects.get().participant_id, self.people[1].pk)
 
     def test_a_file_missing_a_column_fails_with_the_columns_name(self) -> None:
         header = ["personnummer", "aktivitet", "datum", "timmar"]

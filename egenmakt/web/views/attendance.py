@@ -166,7 +166,7 @@ def absence_task(request: HttpRequest, task_id: int) -> HttpResponse:
         "corrections": services.history([attendance])[attendance.pk],
         "form": form,
         "recent": Attendance.objects.filter(
-            participant=participant, day__gte=attendance.day - timedelta(days=30)
+            enrolment__participant=participant, day__gte=attendance.day - timedelta(days=30)
         )
         .select_related("enrolment__activity")
         .order_by("-day")[:30],
