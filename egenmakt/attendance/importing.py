@@ -58,7 +58,7 @@ from egenmakt.attendance.services import AttendanceError, parse_hours
 from egenmakt.audit import services as audit
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.categories import DataCategory
-from egenmakt.lib.identity import InvalidIdentity, parse_personnummer
+from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
 from egenmakt.lib.spreadsheet import safe_cell
 from egenmakt.people.models import Participant
 
@@ -484,7 +484,7 @@ class _Checker:
         return day.toordinal()
 
     def _look_up_people(self, raws: set[str]) -> None:
-        """Parse new personnummer, find the people, decide access and load their placements."""
+        """Parse new identity numbers, find the people, decide access and load their placements."""
         values: dict[str, str] = {}
         for raw in raws:
             text = raw.strip()
@@ -492,7 +492,9 @@ class _Checker:
                 self.people[raw] = _("Ange personnummer.")
                 continue
             try:
-                values[raw] = parse_personnummer(text, today=self.today).value
+                # Personnummer and samordningsnummer, or a reserve number (which has letters in it)
+                # for someone without either: the same guess as the search box makes.
+                values[raw] = parse_identity(text, guess_kind(text), today=self.today).value
             except InvalidIdentity as error:
                 self.people[raw] = str(error.message)
         found: dict[str, Participant] = {}

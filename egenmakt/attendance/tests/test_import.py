@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from egenmakt.accounts.models import Role, User
+from egenmakt.activities import services as activities
 from egenmakt.activities.models import Activity, Enrolment
+from egenmakt.activities.tests.factories import open_case
 from egenmakt.attendance import services
 from egenmakt.attendance.importing import import_attendance, rejections_csv, unknown_person_message
 from egenmakt.attendance.models import (
@@ -34,7 +36,8 @@ from egenmakt.attendance.tests.import_fixtures import (
 from egenmakt.audit.models import AuditEvent
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.people.models import Participant
-from egenmakt.test import PASSWORD, BaseTestCase, make_user, valid_pnr
+from egenmakt.people.services import create_participant
+from egenmakt.test import PASSWORD, BaseTestCase, details, make_user, valid_pnr
 
 START_DAYS_AGO = 280
 
@@ -189,6 +192,29 @@ class ImportRulesTestCase(BaseTestCase):
         for r in batch.rejections.all():
             found.setdefault(r.line, []).append((r.field, r.reason))
         return found
+
+    def test_a_person_with_a_reserve_number_is_found_by_it(self) -> None:
+        noor = create_participant(
+            actor=self.bertil,
+            details=details("19850312-AB12", "Noor", "Haddad", identity_type="lrid", legal_sex="K"),
+        )
+        activities.enrol(
+            actor=self.bertil,
+            participant=noor,
+            activity=self.activity,
+            case=open_case(noor, self.ame, self.bertil),
+            start=self.start,
+            override_reason="Test",
+        )
+        batch = self.run_import(
+            [
+                ["19850312-AB12", self.activity.code, self.day.isoformat(), "närvarande", "", ""],
+                ["19850312-ZZ99", self.activity.code, self.day.isoformat(), "närvarande", "", ""],
+            ]
+        )
+        self.assertEqual((batch.stored_rows, batch.rejected_rows), (1, 1))
+        self.assertEqual(Attendance.objects.get().enrolment.participant, noor)
+        self.assertEqual(self.reasons(batch)[3][0][0], "personnummer")
 
     def test_a_different_value_on_reimport_is_a_correction_with_history(self) -> None:
         # Registered on the screen first: present, and an unexcused absence (which opened a task).
