@@ -91,6 +91,7 @@ class Band:
 @dataclass(frozen=True)
 class FidelityScale:
     code: str
+    valid_from: date
     source_items: str
     items_verified: bool
     min_score: int
@@ -115,6 +116,7 @@ def ips25() -> FidelityScale:
     data = _load("ips25.toml")
     return FidelityScale(
         code=data["scale"],
+        valid_from=data["valid_from"],
         source_items=data["source_items"],
         items_verified=data["items_verified"],
         min_score=data["min_score"],

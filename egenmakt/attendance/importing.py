@@ -54,9 +54,9 @@ from egenmakt.attendance.models import (
     Source,
     TaskStatus,
 )
-from egenmakt.attendance.services import AttendanceError, parse_hours
+from egenmakt.attendance.services import AttendanceError, economic_assistance_caseworkers, parse_hours
 from egenmakt.audit import services as audit
-from egenmakt.cases.models import Case, CaseType
+from egenmakt.cases.models import Case
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
 from egenmakt.lib.spreadsheet import safe_cell
@@ -826,7 +826,7 @@ class _Saver:
 
     def _open_tasks(self, new: list[tuple[int, int, int]], corrected_to_unexcused: list[int]) -> None:
         """One task per unexcused day that has none, for the responsible handläggare
-        (`services.responsible_handlaggare`, decided for all these people at once). `new` holds
+        (`services.economic_assistance_caseworkers`, decided for all these people at once). `new` holds
         (attendance, person, placement) of new unexcused rows; a corrected row may already have one."""
         missing = list(new)
         for part in _batches(corrected_to_unexcused):
@@ -835,7 +835,7 @@ class _Saver:
             )
         if not missing:
             return
-        owners = _responsible_for_many({p for _a, p, _e in missing})
+        owners = economic_assistance_caseworkers({p for _a, p, _e in missing})
         fallback_cases = {self.checker.enrolment_case[e] for _a, p, e in missing if p not in owners}
         fallback: dict[int, int | None] = {}
         for part in _batches(sorted(fallback_cases)):
@@ -877,27 +877,6 @@ class _Saver:
             if stored or changed
         ]
         audit.record_many(actor=self.actor, entries=entries)
-
-
-def _responsible_for_many(people: set[int]) -> dict[int, tuple[int, int]]:
-    """person -> (case, handläggare) of their newest open economic-assistance case with a responsible
-    handläggare: `services.responsible_handlaggare` for many people. Those without one fall back to
-    the case of the placement."""
-    found: dict[int, tuple[int, int]] = {}
-    for part in _batches(sorted(people)):
-        rows = (
-            Case.objects.filter(
-                participant_id__in=part,
-                case_type=CaseType.EKONOMISKT_BISTAND,
-                closed_on__isnull=True,
-                responsible__isnull=False,
-            )
-            .order_by("participant_id", "-opened_on")
-            .values_list("participant_id", "pk", "responsible_id")
-        )
-        for person, case_id, responsible in rows:
-            found.setdefault(person, (case_id, responsible))
-    return found
 
 
 # --- The import ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ here: the task is the input to the economic-assistance due-process flow (kommuni
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,6 +35,8 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.people.errors import PeopleError
 
 MAX_HOURS = Decimal("24")
+# Ids per IN (...) list: well under SQLite's limit on query parameters.
+_IDS_PER_QUERY = 5000
 
 
 class AttendanceError(PeopleError):
@@ -93,18 +95,32 @@ def group_for_day(activity: Activity, day: date) -> QuerySet[Enrolment]:
     )
 
 
-def responsible_handlaggare(participant_id: int, fallback: Case) -> tuple[Case, Any]:
-    """Who looks into an absence: the responsible caseworker of the person's open economic-assistance
-    case, or else of the case the placement belongs to."""
-    case = (
-        Case.objects.filter(
-            participant_id=participant_id, case_type=CaseType.EKONOMISKT_BISTAND, closed_on__isnull=True
+def economic_assistance_caseworkers(participant_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """Who looks into an absence, for many people at once: person -> (case, handläggare) of their newest
+    open economic-assistance case that has a responsible handläggare. People without one are left out;
+    their task goes to the case the placement belongs to."""
+    ids = sorted(set(participant_ids))
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        rows = (
+            Case.objects.filter(
+                participant_id__in=ids[start : start + _IDS_PER_QUERY],
+                case_type=CaseType.EKONOMISKT_BISTAND,
+                closed_on__isnull=True,
+                responsible__isnull=False,
+            )
+            .order_by("participant_id", "-opened_on", "-pk")
+            .values_list("participant_id", "pk", "responsible_id")
         )
-        .exclude(responsible__isnull=True)
-        .order_by("-opened_on")
-        .first()
-    )
-    chosen = case or fallback
+        for person, case_id, responsible in rows:
+            found.setdefault(person, (case_id, responsible))
+    return found
+
+
+def responsible_handlaggare(participant_id: int, fallback: Case) -> tuple[Case, Any]:
+    """`economic_assistance_caseworkers` for one person, as the case and the caseworker."""
+    found = economic_assistance_caseworkers([participant_id]).get(participant_id)
+    chosen = Case.objects.select_related("responsible").get(pk=found[0]) if found else fallback
     return chosen, chosen.responsible
 
 

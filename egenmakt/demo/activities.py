@@ -18,7 +18,7 @@ from django.utils import timezone
 from egenmakt.accounts.models import User
 from egenmakt.activities.models import Activity, Enrolment, EnrolmentStatus, FidelityReview, Method
 from egenmakt.attendance.models import AbsenceTask, Attendance, AttendanceStatus
-from egenmakt.attendance.services import responsible_handlaggare
+from egenmakt.attendance.services import economic_assistance_caseworkers
 from egenmakt.audit import services as audit
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.categories import DataCategory
@@ -282,12 +282,18 @@ def _attendance(rng: random.Random, as_of: date, enrolments: list[Enrolment], by
             )
     Attendance.objects.bulk_create(rows, batch_size=5000)
     unexcused = [row for row in rows if row.status == AttendanceStatus.OGILTIG_FRANVARO]
+    owners = economic_assistance_caseworkers({row.enrolment.participant_id for row in unexcused})
     tasks = []
     for row in unexcused:
         participant_id = row.enrolment.participant_id
-        case, handlaggare = responsible_handlaggare(participant_id, row.enrolment.case)
+        case_id, handlaggare_id = owners.get(participant_id) or (
+            row.enrolment.case_id,
+            row.enrolment.case.responsible_id,
+        )
         tasks.append(
-            AbsenceTask(attendance=row, participant_id=participant_id, case=case, assigned_to=handlaggare)
+            AbsenceTask(
+                attendance=row, participant_id=participant_id, case_id=case_id, assigned_to_id=handlaggare_id
+            )
         )
     AbsenceTask.objects.bulk_create(tasks, batch_size=2000)
     per_person: dict[int, Enrolment] = {row.enrolment.participant_id: row.enrolment for row in rows}

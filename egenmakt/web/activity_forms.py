@@ -67,7 +67,7 @@ class AnonymousPlaceForm(forms.Form):
         label=_("Åldersgrupp"), required=False, choices=[("", _("Vill inte uppge")), *AgeBand.choices]
     )
     legal_sex = forms.ChoiceField(
-        label=_("Kön"),
+        label=_("Juridiskt kön"),
         required=False,
         choices=[("", _("Vill inte uppge")), ("K", _("Kvinna")), ("M", _("Man"))],
     )

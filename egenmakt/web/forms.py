@@ -15,8 +15,14 @@ from egenmakt.consent.services import ConsentTerms
 from egenmakt.lib.categories import DataCategory
 from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.people.choices import LANGUAGES, EducationLevel, IdentityType, LegalSex, Occupation
+from egenmakt.people.errors import PeopleError
 from egenmakt.people.models import HouseholdRelation
 from egenmakt.people.services import HEALTH_FIELDS, InvalidDetails, ParticipantDetails, check_details
+
+
+def show_error(form: forms.Form, error: PeopleError) -> None:
+    """A service's error, next to the field it is about (or above the form)."""
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 class DateInput(forms.DateInput):

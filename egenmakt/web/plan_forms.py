@@ -14,14 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from egenmakt.activities.models import Activity
 from egenmakt.cases.models import Case
 from egenmakt.organisations.models import Organisation
-from egenmakt.people.errors import PeopleError
 from egenmakt.plans.models import AcknowledgedHow, Goal, GoalKind, LifeArea, Progress, StepStatus
 from egenmakt.web.forms import DateInput
-
-
-def show_error(form: forms.Form, error: PeopleError) -> None:
-    """A service's error, next to the field it is about (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 def _text(label: Any, help_text: Any = "", *, required: bool = False, rows: int = 3) -> forms.CharField:

@@ -33,6 +33,7 @@ from egenmakt.web.activity_forms import (
     PlaceFromQueueForm,
 )
 from egenmakt.web.decorators import staff_view
+from egenmakt.web.forms import show_error
 from egenmakt.web.participant_pages import participant_for_change
 
 
@@ -58,7 +59,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             activities = [
                 a for a in activities if data["target_group"] in a.target_groups or "alla" in a.target_groups
             ]
-    rows = [(activity, services.occupancy(activity)) for activity in activities]
+    rooms = services.occupancies(activities)
+    rows = [(activity, rooms[activity.pk]) for activity in activities]
     if form.is_valid() and form.cleaned_data["with_free_places"]:
         rows = [(activity, room) for activity, room in rows if room.free > 0]
     return render(request, "web/activities/catalogue.html", {"form": form, "rows": rows})
@@ -129,7 +131,7 @@ def enrolment_new(request: HttpRequest, participant_id: int) -> HttpResponse:
                 override_reason=data["override_reason"],
             )
         except services.ActivityError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            show_error(form, error)
         else:
             if enrolment.status == EnrolmentStatus.AKTIV:
                 messages.success(
@@ -177,7 +179,7 @@ def enrolment_end(request: HttpRequest, enrolment_id: int) -> HttpResponse:
                 end_reason=form.cleaned_data["end_reason"],
             )
         except services.ActivityError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            show_error(form, error)
         else:
             messages.success(request, _("Placeringen är avslutad."))
             return redirect("participant", participant_id=enrolment.participant_id)
@@ -205,7 +207,7 @@ def enrolment_place(request: HttpRequest, enrolment_id: int) -> HttpResponse:
                 override_reason=form.cleaned_data["override_reason"],
             )
         except services.ActivityError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            show_error(form, error)
         else:
             messages.success(
                 request, _("%(name)s har fått en plats.") % {"name": enrolment.participant.full_name}
@@ -237,7 +239,7 @@ def anonymous_place_new(request: HttpRequest, activity_id: int) -> HttpResponse:
         try:
             services.register_anonymous_place(actor=request.user, activity=activity, **form.cleaned_data)
         except services.ActivityError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            show_error(form, error)
         else:
             messages.success(
                 request, _("Den anonyma platsen är registrerad. Inga personuppgifter har sparats.")
@@ -260,7 +262,7 @@ def anonymous_place_end(request: HttpRequest, place_id: int) -> HttpResponse:
         try:
             services.end_anonymous_place(actor=request.user, place=place, **form.cleaned_data)
         except services.ActivityError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            show_error(form, error)
         else:
             messages.success(request, _("Den anonyma platsen är avslutad."))
             return redirect("activity", activity_id=activity.pk)
@@ -288,7 +290,7 @@ def fidelity_review_new(request: HttpRequest, activity_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except services.ActivityError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            show_error(form, error)
         else:
             messages.success(
                 request,

@@ -24,6 +24,7 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.plans import services as plans
 from egenmakt.plans.models import ActionPlan, FollowUp, Goal, GoalProgress, Need, Step
 from egenmakt.web.decorators import staff_view
+from egenmakt.web.forms import show_error
 from egenmakt.web.participant_pages import participant_for_change
 from egenmakt.web.plan_forms import (
     AcknowledgeForm,
@@ -33,7 +34,6 @@ from egenmakt.web.plan_forms import (
     NewPlanForm,
     PlanForm,
     StepForm,
-    show_error,
 )
 
 PURPOSE = "handlingsplan"

@@ -17,7 +17,13 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.people.errors import PeopleError
 from egenmakt.web.decorators import public_view, staff_view
-from egenmakt.web.forms import ReferralAnswerForm, ReferralForm, ReferralStatusForm, TeamMemberForm
+from egenmakt.web.forms import (
+    ReferralAnswerForm,
+    ReferralForm,
+    ReferralStatusForm,
+    TeamMemberForm,
+    show_error,
+)
 from egenmakt.web.participant_pages import participant_for_change
 
 
@@ -153,7 +159,7 @@ def referral_answer(request: HttpRequest, token: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except referrals.ReferralRefused as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error.message))
+                show_error(form, error)
             else:
                 return render(
                     request, "web/referrals/answered.html", {"referral": referral, "accepted": accept}
