@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "egenmakt.activities",
     "egenmakt.attendance",
     "egenmakt.plans",
+    "egenmakt.benefits",
     "egenmakt.demo",
     "egenmakt.web",
     "egenmakt.api",

@@ -1,0 +1,373 @@
+"""The monthly payment run: prepared by one person, approved by another, then paid household by household.
+
+Payments are unique per household, month and decision (a database constraint), so running the run
+again pays nothing twice. Each batch of households commits on its own: a household is paid whole or
+not at all, and after a crash (even kill -9) running it again picks up where it stopped.
+The payment file (ISO 20022 pain.001.001.03, by sepaxml, checked against its XSD) and a CSV are
+written from the payments, so they can be written again at any time and come out the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egenmakt.accounts.models import CASEWORK_ROLES, Membership, Role
+from egenmakt.audit import services as audit
+from egenmakt.benefits.models import (
+    Decision,
+    DecisionKind,
+    LocalRules,
+    Payment,
+    PaymentRun,
+    PayoutAccount,
+    RunStatus,
+)
+from egenmakt.benefits.services import ECONOMY, PURPOSE, BenefitError
+from egenmakt.organisations.models import Organisation
+
+CHUNK = 2000
+Progress = Callable[[int, int], None]
+
+
+def _roles_in(actor: Any, organisation: Organisation) -> set[str]:
+    return set(
+        Membership.objects.active()
+        .filter(user=actor, unit__organisation=organisation, unit__active=True)
+        .values_list("role", flat=True)
+    )
+
+
+def _unpaid() -> Exists:
+    return Exists(Payment.objects.filter(decision=OuterRef("pk")))
+
+
+def payable(organisation: Organisation, month: date) -> Any:
+    """Bistånd decisions of the month with something to pay, not in a run and not paid."""
+    return (
+        Decision.objects.filter(
+            kind=DecisionKind.BISTAND,
+            month=month,
+            amount__gt=0,
+            payment_run__isnull=True,
+            case__unit__organisation=organisation,
+        )
+        .annotate(paid=_unpaid())
+        .filter(paid=False)
+    )
+
+
+@transaction.atomic
+def prepare_run(*, actor: Any, organisation: Organisation, month: date, execution_date: date) -> PaymentRun:
+    """Gather the month's decided payments into a run for someone else to approve."""
+    if not _roles_in(actor, organisation) & set(CASEWORK_ROLES):
+        raise BenefitError(_("Bara handläggare och chefer i kommunen kan förbereda en utbetalning."))
+    month = month.replace(day=1)
+    open_run = PaymentRun.objects.filter(organisation=organisation, month=month).exclude(
+        status=RunStatus.KLAR
+    )
+    if open_run.exists():
+        raise BenefitError(_("Det finns redan en körning för månaden som inte är klar."))
+    if execution_date < timezone.localdate():
+        raise BenefitError(_("Utbetalningsdagen har redan passerat."), field="execution_date")
+    run = PaymentRun.objects.create(
+        organisation=organisation, month=month, prepared_by=actor, execution_date=execution_date
+    )
+    chosen = payable(organisation, month).values("pk")
+    Decision.objects.filter(pk__in=chosen).update(payment_run=run)
+    totals = Decision.objects.filter(payment_run=run).aggregate(
+        households=Count("household", distinct=True), total=Sum("amount")
+    )
+    if not totals["households"]:
+        raise BenefitError(_("Det finns inga beslutade utbetalningar för månaden."))
+    run.households = totals["households"]
+    run.total = totals["total"] or 0
+    run.save(update_fields=["households", "total"])
+    audit.record(
+        actor=actor,
+        action="payment_run.prepared",
+        target=run,
+        category=ECONOMY,
+        purpose=PURPOSE,
+        detail={"households": run.households, "total": run.total},
+    )
+    return run
+
+
+@transaction.atomic
+def approve_run(*, actor: Any, run: PaymentRun) -> PaymentRun:
+    """The second pair of eyes: a manager who did not prepare the run."""
+    run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+    if Role.ENHETSCHEF not in _roles_in(actor, run.organisation):
+        raise BenefitError(_("Bara en enhetschef i kommunen kan godkänna en utbetalning."))
+    if actor.pk == run.prepared_by_id:
+        raise BenefitError(_("Den som förberett körningen kan inte också godkänna den."))
+    if run.status != RunStatus.FORBEREDD:
+        raise BenefitError(_("Körningen är redan godkänd."))
+    run.status = RunStatus.GODKAND
+    run.approved_by = actor
+    run.approved_at = timezone.now()
+    run.save(update_fields=["status", "approved_by", "approved_at"])
+    audit.record(actor=actor, action="payment_run.approved", target=run, category=ECONOMY, purpose=PURPOSE)
+    return run
+
+
+@transaction.atomic
+def withdraw_run(*, actor: Any, run: PaymentRun) -> None:
+    """A prepared run that is not yet approved can be withdrawn; its decisions are free again."""
+    run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+    if not _roles_in(actor, run.organisation) & set(CASEWORK_ROLES):
+        raise BenefitError(_("Bara handläggare och chefer i kommunen kan ta bort en körning."))
+    if run.status != RunStatus.FORBEREDD:
+        raise BenefitError(_("Bara en körning som inte är godkänd kan tas bort."))
+    Decision.objects.filter(payment_run=run).update(payment_run=None)
+    audit.record(actor=actor, action="payment_run.withdrawn", target=run, category=ECONOMY, purpose=PURPOSE)
+    run.delete()
+
+
+def _payee(decision: Decision, accounts: dict[int, PayoutAccount]) -> tuple[str, str, str]:
+    account = accounts.get(decision.household_id)
+    if account is None:
+        return decision.participant.full_name, "", ""
+    holder = account.holder.full_name if account.holder_id else decision.participant.full_name
+    return holder, account.iban, account.bic
+
+
+def execute_run(
+    *, actor: Any, run: PaymentRun, chunk: int = CHUNK, progress: Progress | None = None
+) -> PaymentRun:
+    """Pay an approved run. Idempotent and resumable: households already paid are skipped."""
+    with transaction.atomic():
+        run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+        if Role.ENHETSCHEF not in _roles_in(actor, run.organisation) and not _roles_in(
+            actor, run.organisation
+        ) & set(CASEWORK_ROLES):
+            raise BenefitError(_("Du har ingen roll i kommunen som får betala ut."))
+        if run.status not in (RunStatus.GODKAND, RunStatus.PAGAR, RunStatus.KLAR):
+            raise BenefitError(_("Körningen måste godkännas av en annan person innan den betalas ut."))
+        if run.status == RunStatus.GODKAND:
+            run.status = RunStatus.PAGAR
+            run.started_at = timezone.now()
+            run.save(update_fields=["status", "started_at"])
+    households = list(
+        Decision.objects.filter(payment_run=run)
+        .annotate(paid=_unpaid())
+        .filter(paid=False)
+        .order_by("household_id")
+        .values_list("household_id", flat=True)
+        .distinct()
+    )
+    done_before = run.households - len(households)
+    for start in range(0, len(households), chunk):
+        _pay_households(actor=actor, run=run, household_ids=households[start : start + chunk])
+        if progress is not None:
+            progress(done_before + min(start + chunk, len(households)), run.households)
+    with transaction.atomic():
+        run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+        totals = Payment.objects.filter(run=run).aggregate(
+            households=Count("household", distinct=True), total=Sum("amount")
+        )
+        run.paid_households = totals["households"] or 0
+        run.paid_total = totals["total"] or 0
+        if run.status != RunStatus.KLAR:
+            run.status = RunStatus.KLAR
+            run.finished_at = timezone.now()
+        run.save(update_fields=["paid_households", "paid_total", "status", "finished_at"])
+        audit.record(
+            actor=actor,
+            action="payment_run.paid",
+            target=run,
+            category=ECONOMY,
+            purpose=PURPOSE,
+            detail={"households": run.paid_households, "total": run.paid_total},
+        )
+    write_files(run)
+    return run
+
+
+@transaction.atomic
+def _pay_households(*, actor: Any, run: PaymentRun, household_ids: list[int]) -> None:
+    # The run row is locked so that two runners cannot pay the same batch at once.
+    PaymentRun.objects.select_for_update().filter(pk=run.pk).first()
+    decisions = list(
+        Decision.objects.filter(payment_run=run, household_id__in=household_ids)
+        .annotate(paid=_unpaid())
+        .filter(paid=False)
+        .select_related("participant")
+        .order_by("household_id", "pk")
+    )
+    accounts = {
+        a.household_id: a
+        for a in PayoutAccount.objects.filter(household_id__in=household_ids).select_related("holder")
+    }
+    payments = []
+    for decision in decisions:
+        payee, iban, bic = _payee(decision, accounts)
+        payments.append(
+            Payment(
+                run=run,
+                household_id=decision.household_id,
+                month=decision.month,
+                decision=decision,
+                amount=decision.amount,
+                payee=payee[:140],
+                iban=iban,
+                bic=bic,
+                end_to_end_id=f"EGM-{decision.month:%Y%m}-{decision.pk}",
+            )
+        )
+    Payment.objects.bulk_create(payments, batch_size=1000)
+    audit.record_many(
+        actor=actor,
+        entries=[
+            audit.Entry(
+                action="payment.made",
+                participant=decision.participant,
+                target=decision,
+                category=ECONOMY,
+                purpose=PURPOSE,
+                legal_ground="",
+                detail={"amount": decision.amount, "run": run.pk},
+            )
+            for decision in decisions
+        ],
+    )
+
+
+# --- Files ------------------------------------------------------------------------------------------
+
+
+def payment_dir() -> Path:
+    folder = Path(getattr(settings, "EGENMAKT_PAYMENT_DIR", None) or Path(settings.VAR_DIR) / "payments")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def file_paths(run: PaymentRun) -> tuple[Path, Path]:
+    base = payment_dir() / f"utbetalning-{run.organisation_id}-{run.month:%Y-%m}-{run.pk}"
+    return base.with_suffix(".xml"), base.with_suffix(".csv")
+
+
+def pain001(run: PaymentRun) -> bytes:
+    """The credit-transfer file for payments to an account, validated against the pain.001.001.03 XSD."""
+    from sepaxml import SepaTransfer
+
+    rules = LocalRules.objects.filter(organisation_id=run.organisation_id).first()
+    if rules is None or not rules.payer_iban:
+        raise BenefitError(
+            _("Kommunens betalkonto (IBAN) saknas. Lägg in det under kommunens regler för bistånd.")
+        )
+    config: dict[str, Any] = {
+        "name": rules.payer_name or run.organisation.name,
+        "IBAN": rules.payer_iban,
+        "batch": True,
+        "currency": "SEK",
+        "domestic": True,
+    }
+    if rules.payer_bic:
+        config["BIC"] = rules.payer_bic
+    transfer = SepaTransfer(config, schema="pain.001.001.03", clean=True)
+    rows = (
+        Payment.objects.filter(run=run)
+        .exclude(iban="")
+        .order_by("pk")
+        .values_list("payee", "iban", "bic", "amount", "end_to_end_id", "month")
+    )
+    for payee, iban, bic, amount, end_to_end, month in rows.iterator(chunk_size=5000):
+        payment: dict[str, Any] = {
+            "name": payee,
+            "IBAN": iban,
+            "amount": amount * 100,  # öre
+            "execution_date": run.execution_date,
+            "description": f"Forsorjningsstod {month:%Y-%m}",
+            "endtoend_id": end_to_end,
+        }
+        if bic:
+            payment["BIC"] = bic
+        transfer.add_payment(payment)
+    return bytes(transfer.export(validate=True))
+
+
+def payments_csv(run: PaymentRun) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["hushall", "manad", "beslut", "belopp_kr", "mottagare", "iban", "satt", "end_to_end_id"])
+    rows = (
+        Payment.objects.filter(run=run)
+        .order_by("pk")
+        .values_list("household_id", "month", "decision_id", "amount", "payee", "iban", "end_to_end_id")
+    )
+    for household, month, decision, amount, payee, iban, end_to_end in rows.iterator(chunk_size=5000):
+        writer.writerow(
+            [
+                household,
+                f"{month:%Y-%m}",
+                decision,
+                amount,
+                payee,
+                iban,
+                "konto" if iban else "avi",
+                end_to_end,
+            ]
+        )
+    return out.getvalue()
+
+
+def write_files(run: PaymentRun) -> tuple[Path, Path]:
+    xml_path, csv_path = file_paths(run)
+    has_accounts = Payment.objects.filter(run=run).exclude(iban="").exists()
+    if has_accounts:
+        _write_atomically(xml_path, pain001(run))
+    _write_atomically(csv_path, payments_csv(run).encode("utf-8"))
+    return xml_path, csv_path
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run: PaymentRun
+    without_account: int
+
+
+def summary(run: PaymentRun) -> RunSummary:
+    without = (
+        Decision.objects.filter(payment_run=run)
+        .exclude(household__payout_account__isnull=False)
+        .values("household")
+        .distinct()
+        .count()
+    )
+    return RunSummary(run=run, without_account=without)
+
+
+def may_prepare(actor: Any, organisation: Organisation) -> bool:
+    return bool(_roles_in(actor, organisation) & set(CASEWORK_ROLES))
+
+
+def may_approve(actor: Any, run: PaymentRun) -> bool:
+    return Role.ENHETSCHEF in _roles_in(actor, run.organisation) and actor.pk != run.prepared_by_id
+
+
+def organisations_for(actor: Any) -> list[Organisation]:
+    ids = (
+        Membership.objects.active()
+        .filter(user=actor, role__in=CASEWORK_ROLES, unit__active=True)
+        .values("unit__organisation_id")
+    )
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
