@@ -176,3 +176,5 @@ EGENMAKT_BASE_URL = envstr("EGENMAKT_BASE_URL", "http://127.0.0.1:8000")
 EGENMAKT_FUZZY_THRESHOLD = envint("EGENMAKT_FUZZY_THRESHOLD", 85)
 # The largest attendance file a provider may upload on the import page (a million rows is about 45 MB).
 EGENMAKT_ATTENDANCE_IMPORT_MAX_MB = envint("EGENMAKT_ATTENDANCE_IMPORT_MAX_MB", 100)
+# The payment run's pain.001 and CSV files (they hold account numbers: keep the folder private).
+EGENMAKT_PAYMENT_DIR = Path(envstr("EGENMAKT_PAYMENT_DIR", str(VAR_DIR / "payments")))

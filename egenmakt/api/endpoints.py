@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
 from egenmakt.access import policy, reads
+from egenmakt.benefits import calculation
+from egenmakt.benefits.norm import NormMissing
 from egenmakt.people.models import Participant
 from egenmakt.web.decorators import staff_view
 
@@ -84,3 +87,45 @@ def get_participant(request: HttpRequest, participant_id: int) -> ParticipantOut
         occupation=p.occupation,
         protected_identity=p.protected_identity,
     )
+
+
+# --- The norm calculation as a public service --------------------------------------------------------
+# Public on purpose, like OpenFisca's web API: the input identifies nobody (birth dates, amounts), the
+# rule is public law, and anyone (a person, an adviser, a researcher) may check what the rule gives.
+# Nothing is stored and nothing is logged about the household.
+
+
+class CalculationErrorOut(Schema):
+    errors: list[dict[str, str]]
+
+
+@api.post(
+    "/calculate",
+    auth=None,
+    response={200: calculation.Result, 400: CalculationErrorOut},
+    summary="Calculate försörjningsstöd for one household and month",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": calculation.HouseholdMonth.model_json_schema()}},
+        }
+    },
+)
+def calculate(request: HttpRequest) -> Any:
+    """The riksnorm, reasonable costs, incomes and decided reductions for a household's month, with every
+    line explained. The input and output are described by docs/calculate-input.schema.json and
+    docs/calculate-output.schema.json. Bad input gets a 400 that names the field."""
+    try:
+        data = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return _bad_input([{"field": "(body)", "message": f"not valid JSON: {exc}"}], request)
+    try:
+        return calculation.calculate_json(data)
+    except calculation.InputError as exc:
+        return _bad_input(exc.errors, request)
+    except NormMissing as exc:
+        return _bad_input([{"field": "month", "message": str(exc)}], request)
+
+
+def _bad_input(errors: list[dict[str, str]], request: HttpRequest) -> HttpResponse:
+    return api.create_response(request, {"errors": errors}, status=400)

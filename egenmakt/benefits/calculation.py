@@ -3,7 +3,8 @@
 This is the rule that decisions rest on, so it is written to be read: one function per part of the
 calculation, whole kronor throughout, and the lines always add up to the total. The same input format
 is the public calculation service (`manage.py calculate`, `POST /api/v1/calculate`) and what an
-application stores; its JSON Schema is docs/calculate.schema.json.
+application stores; its JSON Schemas are
+docs/calculate-input.schema.json and docs/calculate-output.schema.json.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from egenmakt.benefits.norm import NormMissing, NormTable, table_for
@@ -60,29 +62,34 @@ CAPPED_KINDS = (
 )
 
 
+# Labels are looked up lazily and translated one at a time: a calculation asks for a handful of them.
+_COST_LABELS = {
+    CostKind.BOENDE: gettext_lazy("Boende"),
+    CostKind.HUSHALLSEL: gettext_lazy("Hushållsel"),
+    CostKind.ARBETSRESOR: gettext_lazy("Arbetsresor"),
+    CostKind.HEMFORSAKRING: gettext_lazy("Hemförsäkring"),
+    CostKind.FACK_AKASSA: gettext_lazy("Fackavgift och a-kassa"),
+    CostKind.LIVSFORING: gettext_lazy("Livsföring i övrigt"),
+}
+_INCOME_LABELS = {
+    IncomeKind.LON_NETTO: gettext_lazy("Lön (netto)"),
+    IncomeKind.AKTIVITETSSTOD: gettext_lazy("Aktivitetsstöd"),
+    IncomeKind.ETABLERINGSERSATTNING: gettext_lazy("Etableringsersättning"),
+    IncomeKind.SJUKPENNING: gettext_lazy("Sjukpenning"),
+    IncomeKind.BOSTADSBIDRAG: gettext_lazy("Bostadsbidrag"),
+    IncomeKind.BARNBIDRAG: gettext_lazy("Barnbidrag"),
+    IncomeKind.UNDERHALLSSTOD: gettext_lazy("Underhållsstöd"),
+    IncomeKind.CSN: gettext_lazy("Studiemedel (CSN)"),
+    IncomeKind.OVRIGT: gettext_lazy("Övrig inkomst"),
+}
+
+
 def cost_label(kind: str) -> str:
-    return {
-        CostKind.BOENDE: _("Boende"),
-        CostKind.HUSHALLSEL: _("Hushållsel"),
-        CostKind.ARBETSRESOR: _("Arbetsresor"),
-        CostKind.HEMFORSAKRING: _("Hemförsäkring"),
-        CostKind.FACK_AKASSA: _("Fackavgift och a-kassa"),
-        CostKind.LIVSFORING: _("Livsföring i övrigt"),
-    }[CostKind(kind)]
+    return str(_COST_LABELS[CostKind(kind)])
 
 
 def income_label(kind: str) -> str:
-    return {
-        IncomeKind.LON_NETTO: _("Lön (netto)"),
-        IncomeKind.AKTIVITETSSTOD: _("Aktivitetsstöd"),
-        IncomeKind.ETABLERINGSERSATTNING: _("Etableringsersättning"),
-        IncomeKind.SJUKPENNING: _("Sjukpenning"),
-        IncomeKind.BOSTADSBIDRAG: _("Bostadsbidrag"),
-        IncomeKind.BARNBIDRAG: _("Barnbidrag"),
-        IncomeKind.UNDERHALLSSTOD: _("Underhållsstöd"),
-        IncomeKind.CSN: _("Studiemedel (CSN)"),
-        IncomeKind.OVRIGT: _("Övrig inkomst"),
-    }[IncomeKind(kind)]
+    return str(_INCOME_LABELS[IncomeKind(kind)])
 
 
 class _Strict(BaseModel):
@@ -445,3 +452,13 @@ def _income_lines(household: HouseholdMonth) -> list[Line]:
                 }
         lines.append(Line(key=f"inkomst:{kind}", group="inkomst", text=text, amount=-counted))
     return lines
+
+
+def json_schema(which: Literal["input", "output"]) -> dict[str, Any]:
+    """The published JSON Schema of the service's input or output (docs/calculate-*.schema.json)."""
+    model: type[BaseModel] = HouseholdMonth if which == "input" else Result
+    schema = model.model_json_schema(mode="validation" if which == "input" else "serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+    }

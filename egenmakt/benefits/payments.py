@@ -249,7 +249,7 @@ def _pay_households(*, actor: Any, run: PaymentRun, household_ids: list[int]) ->
 
 
 def payment_dir() -> Path:
-    folder = Path(getattr(settings, "EGENMAKT_PAYMENT_DIR", None) or Path(settings.VAR_DIR) / "payments")
+    folder = Path(settings.EGENMAKT_PAYMENT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

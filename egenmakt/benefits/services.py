@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,17 +86,23 @@ def household_members(case: Case, month: date) -> tuple[list[dict[str, Any]], in
     the home (adults in the household who are not the sökande's spouse or sambo)."""
     if case.household_id is None:
         raise BenefitError(_("Ärendet har inget hushåll. Lägg in hushållet innan du registrerar en ansökan."))
-    dim = calendar.monthrange(month.year, month.month)[1]
-    end = month.replace(day=dim)
     rows = (
-        HouseholdMember.objects.filter(household_id=case.household_id, valid_from__lte=end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        HouseholdMember.objects.filter(household_id=case.household_id)
         .select_related("participant")
         .order_by("pk")
     )
+    return members_in_month(list(rows), month)
+
+
+def members_in_month(rows: Sequence[HouseholdMember], month: date) -> tuple[list[dict[str, Any]], int]:
+    """`household_members` for rows already fetched (with their participant)."""
+    dim = calendar.monthrange(month.year, month.month)[1]
+    end = month.replace(day=dim)
     members: list[dict[str, Any]] = []
     others = 0
     for row in rows:
+        if row.valid_from > end or (row.valid_to is not None and row.valid_to < month):
+            continue
         person = row.participant
         if row.relation == HouseholdRelation.ANNAN_VUXEN:
             others += 1

@@ -18,6 +18,7 @@ from django.utils import timezone
 from egenmakt.accounts.models import User
 from egenmakt.cases.models import CaseType
 from egenmakt.demo.activities import seed_activities
+from egenmakt.demo.benefits import seed_benefits
 from egenmakt.demo.collaboration import seed_collaboration
 from egenmakt.demo.generator import build_plan, save_plan
 from egenmakt.demo.models import DemoDataset
@@ -121,6 +122,7 @@ class Command(BaseCommand):
         summary = save_plan(plan, batch_size=options["batch_size"], progress=bar)
         shared = seed_collaboration(seed=seed, as_of=as_of)
         offered = seed_activities(seed=seed, as_of=as_of)
+        assistance = seed_benefits(seed=seed, as_of=as_of)
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -138,5 +140,10 @@ class Command(BaseCommand):
             f"Insatser: {offered['activities']} i katalogen, {offered['enrolments']} placeringar och köplatser, "
             f"{offered['attendance']} närvarorader, {offered['tasks']} frånvarouppgifter, "
             f"{offered['plans']} handlingsplaner."
+        )
+        self.stdout.write(
+            f"Ekonomiskt bistånd: {assistance['applications']} ansökningar, {assistance['decisions']} beslut "
+            f"(förra månaden, redo för utbetalning), {assistance['accounts']} utbetalningskonton, "
+            f"{assistance['reductions']} nedsättningar på väg genom kommunicering."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")
