@@ -16,8 +16,16 @@ from one run of this script, not single timings.
 
     .venv/bin/python bench/payment_run.py --households 1000000 --runs 5
 
-A second section, `--full-run` (100 000 households through the PostgreSQL payment run), is to come:
-it belongs in its own `measure_full_run(args) -> dict`, called from `main()` like the two below.
+A second section, `--full-run`, pays 100 000 households through the real payment run on PostgreSQL
+(target: at most 10 s). A database `egenmakt_bench_payments_seed` is created, migrated and seeded
+once (bulk inserts, not timed): one municipality, 100 000 households with one decided bistånd payment
+each for the month, and a payout account for about 95 % of them. Each run clones it into a fresh
+`egenmakt_bench_payments`, prepares (anna) and approves (cecilia) the run, timed apart, then times
+`payments.execute_run` end to end, including the pain.001 file with its XSD validation and the CSV.
+Reports the medians of the total, the paying and the files (the pain.001 built, validated, and the
+CSV), and drops both databases. It does not need OpenFisca:
+
+    DEBUG=1 .venv/bin/python bench/payment_run.py --full-run --skip-openfisca --runs 5
 """
 
 from __future__ import annotations
@@ -26,13 +34,16 @@ import argparse
 import calendar
 import hashlib
 import json
+import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +265,296 @@ def _rate(value: float) -> str:
     return f"{_count(value):>16}"
 
 
+# --- The full payment run on PostgreSQL (--full-run) -------------------------------------------------
+
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+FULL_RUN_DATABASE = "egenmakt_bench_payments"
+FULL_RUN_SEED_DATABASE = "egenmakt_bench_payments_seed"
+FULL_RUN_TARGET_SECONDS = 10
+ACCOUNT_SHARE = 0.95
+PAYER_IBAN = "SE3550000000054910000003"
+
+
+def _database_url(name: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def _iban(account: int) -> str:
+    """A Swedish IBAN with a valid ISO 13616 check for a synthetic account number."""
+    bban = f"500{account:017d}"
+    check = 98 - int(f"{bban}281400") % 97  # "SE" is 28 14
+    return f"SE{check:02d}{bban}"
+
+
+def _synthetic_pnr(number: int) -> str:
+    """Twelve digits, a distinct valid personnummer per number (born 1960-1999)."""
+    from egenmakt.lib.identity import luhn_check_digit
+
+    born = date(1960, 1, 1) + timedelta(days=number % 14_000)
+    serial = 2 + number // 14_000 * 2
+    head = f"{born:%y%m%d}{serial:03d}"
+    return f"{born:%Y%m%d}{serial:03d}{luhn_check_digit(head)}"
+
+
+def full_run_seed(*, households: int, month: date, seed: int) -> dict[str, Any]:
+    """In a child process with DATABASE_URL set: the municipality, its staff and the decided payments."""
+    from egenmakt.accounts.models import Membership, Role, User
+    from egenmakt.benefits.models import Decision, DecisionKind, LocalRules, PayoutAccount
+    from egenmakt.cases.models import Case, CaseType
+    from egenmakt.lib.names import search_key
+    from egenmakt.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+    from egenmakt.people.models import Household, Participant
+
+    rng = np.random.default_rng(seed)
+    kommun = Organisation.objects.create(
+        name="Benchkommun", kind=OrganisationKind.KOMMUN, organisationsnummer="2120000142"
+    )
+    eb = Unit.objects.create(organisation=kommun, name="Ekonomiskt bistånd", kind=UnitKind.EKONOMISKT_BISTAND)
+    anna = User.objects.create_user(username="anna", first_name="Anna", last_name="Andersson")
+    cecilia = User.objects.create_user(username="cecilia", first_name="Cecilia", last_name="Carlsson")
+    Membership.objects.create(user=anna, unit=eb, role=Role.HANDLAGGARE, valid_from=date(2020, 1, 1))
+    Membership.objects.create(user=cecilia, unit=eb, role=Role.ENHETSCHEF, valid_from=date(2020, 1, 1))
+    LocalRules.objects.create(
+        organisation=kommun, payer_name="Benchkommun", payer_iban=PAYER_IBAN, payer_bic="ESSESESS"
+    )
+    batch = 5000
+    people = Participant.objects.bulk_create(
+        (
+            Participant(
+                identity_type="pnr",
+                identity_value=_synthetic_pnr(n),
+                first_name="Test",
+                last_name=f"Person{n}",
+                name_key=search_key(f"Test Person{n}"),
+                synthetic=True,
+            )
+            for n in range(households)
+        ),
+        batch_size=batch,
+    )
+    homes = Household.objects.bulk_create(
+        (Household(synthetic=True) for _ in range(households)), batch_size=batch
+    )
+    cases = Case.objects.bulk_create(
+        (
+            Case(
+                participant=p,
+                household=h,
+                unit=eb,
+                case_type=CaseType.EKONOMISKT_BISTAND,
+                responsible=anna,
+                synthetic=True,
+            )
+            for p, h in zip(people, homes, strict=True)
+        ),
+        batch_size=batch,
+    )
+    last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    amounts = [int(a) for a in rng.integers(1500, 25_001, households)]
+    Decision.objects.bulk_create(
+        (
+            Decision(
+                kind=DecisionKind.BISTAND,
+                case=c,
+                household=h,
+                participant=p,
+                month=month,
+                period_start=month,
+                period_end=last_day,
+                law_version="2025",
+                amount=amount,
+                decided_by=anna,
+            )
+            for p, h, c, amount in zip(people, homes, cases, amounts, strict=True)
+        ),
+        batch_size=batch,
+    )
+    with_account = [int(n) for n in np.flatnonzero(rng.random(households) < ACCOUNT_SHARE)]
+    PayoutAccount.objects.bulk_create(
+        (
+            PayoutAccount(household=homes[n], holder=people[n], iban=_iban(n + 1), registered_by=anna)
+            for n in with_account
+        ),
+        batch_size=batch,
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"households": households, "with_account": len(with_account), "total": sum(amounts)}
+
+
+def full_run_child(*, month: date) -> dict[str, Any]:
+    """In a child process on a fresh copy of the seeded database: prepare, approve, then time the payment."""
+    from django.utils import timezone
+
+    from egenmakt.accounts.models import User
+    from egenmakt.audit.models import AuditEvent
+    from egenmakt.benefits import payments
+    from egenmakt.benefits.models import Payment, RunStatus
+    from egenmakt.organisations.models import Organisation
+
+    anna, cecilia = User.objects.get(username="anna"), User.objects.get(username="cecilia")
+    kommun = Organisation.objects.get(organisationsnummer="2120000142")
+    spent: dict[str, float] = {"files": 0.0, "pain001": 0.0, "xsd": 0.0, "csv": 0.0}
+
+    def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return wrapper
+
+    # execute_run and write_files look these up in their modules when called: timing wrappers only.
+    payments.write_files = timed("files", payments.write_files)
+    payments.pain001 = timed("pain001", payments.pain001)
+    payments.payments_csv = timed("csv", payments.payments_csv)
+    payments._validate_pain001 = timed("xsd", payments._validate_pain001)
+
+    with tempfile.TemporaryDirectory() as folder:
+        from django.test import override_settings
+
+        with override_settings(EGENMAKT_PAYMENT_DIR=folder):
+            started = time.perf_counter()
+            run = payments.prepare_run(
+                actor=anna, organisation=kommun, month=month, execution_date=timezone.localdate()
+            )
+            prepared = time.perf_counter()
+            run = payments.approve_run(actor=cecilia, run=run)
+            approved = time.perf_counter()
+            run = payments.execute_run(actor=cecilia, run=run)
+            paid = time.perf_counter()
+            xml_path, csv_path = payments.file_paths(run)
+            xml_bytes, csv_lines = xml_path.stat().st_size, len(csv_path.read_text().splitlines())
+    total = paid - approved
+    return {
+        "prepare_seconds": prepared - started,
+        "approve_seconds": approved - prepared,
+        "total_seconds": total,
+        "paying_seconds": total - spent["files"],
+        "files_seconds": spent["files"],
+        "pain001_build_seconds": spent["pain001"] - spent["xsd"],
+        "xsd_seconds": spent["xsd"],
+        "csv_seconds": spent["csv"],
+        "status": run.status,
+        "done": run.status == RunStatus.KLAR,
+        "paid_households": run.paid_households,
+        "paid_total": run.paid_total,
+        "payments": Payment.objects.count(),
+        "account_payments": Payment.objects.exclude(iban="").count(),
+        "audit_events": AuditEvent.objects.filter(action="payment.made").count(),
+        "xml_bytes": xml_bytes,
+        "csv_rows": csv_lines - 1,
+    }
+
+
+def _postgres_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 2).close()
+    except OSError:
+        return False
+    return True
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True, capture_output=True)  # noqa: S603, S607
+
+
+def _django_child(database: str, *args: str) -> dict[str, Any]:
+    """This script in a child process with Django set up on `database`; its last line of JSON."""
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(database)}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
+    """100 000 households through prepare, approve and execute_run on PostgreSQL; the medians."""
+    if not _postgres_answers():
+        raise SystemExit("--full-run needs PostgreSQL at 127.0.0.1:5432")
+    common = ["--month", args.month, "--full-run-households", str(args.full_run_households)]
+    runs: list[dict[str, Any]] = []
+    for name in (FULL_RUN_DATABASE, FULL_RUN_SEED_DATABASE):
+        _psql(f"DROP DATABASE IF EXISTS {name}")
+    _psql(f"CREATE DATABASE {FULL_RUN_SEED_DATABASE}")
+    try:
+        env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(FULL_RUN_SEED_DATABASE)}
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        started = time.perf_counter()
+        seeded = _django_child(FULL_RUN_SEED_DATABASE, "--child-full-seed", "--seed", str(args.seed), *common)
+        seeded["seconds"] = time.perf_counter() - started
+        print(
+            f"full run: seeded {_count(seeded['households'])} households "
+            f"({_count(seeded['with_account'])} with an account, {_count(seeded['total'])} kr) "
+            f"in {seeded['seconds']:.0f} s",
+            flush=True,
+        )
+        for number in range(args.runs):
+            _psql(f"CREATE DATABASE {FULL_RUN_DATABASE} TEMPLATE {FULL_RUN_SEED_DATABASE}")
+            try:
+                result = _django_child(FULL_RUN_DATABASE, "--child-full-run", *common)
+            finally:
+                _psql(f"DROP DATABASE {FULL_RUN_DATABASE}")
+            runs.append(result)
+            print(
+                f"full run {number + 1}: {result['total_seconds']:.2f} s (paying {result['paying_seconds']:.2f},"
+                f" files {result['files_seconds']:.2f}: pain.001 {result['pain001_build_seconds']:.2f}"
+                f" + XSD {result['xsd_seconds']:.2f}, CSV {result['csv_seconds']:.2f});"
+                f" prepare {result['prepare_seconds']:.2f}, approve {result['approve_seconds']:.2f}",
+                flush=True,
+            )
+            correct = (
+                result["done"]
+                and result["paid_households"] == seeded["households"] == result["payments"]
+                and result["paid_total"] == seeded["total"]
+                and result["account_payments"] == seeded["with_account"]
+                and result["audit_events"] == seeded["households"]
+                and result["csv_rows"] == seeded["households"]
+            )
+            if not correct:
+                raise SystemExit(f"the run did not pay what was seeded: {result} vs {seeded}")
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {FULL_RUN_DATABASE}")
+        _psql(f"DROP DATABASE IF EXISTS {FULL_RUN_SEED_DATABASE}")
+    keys = [k for k in runs[0] if k.endswith("_seconds")]
+    medians = {f"median_{k}": statistics.median(r[k] for r in runs) for k in keys}
+    return {
+        "households": seeded["households"],
+        "with_account": seeded["with_account"],
+        "seed_seconds": seeded["seconds"],
+        "runs": runs,
+        **medians,
+        "target_seconds": FULL_RUN_TARGET_SECONDS,
+        "target_met": medians["median_total_seconds"] <= FULL_RUN_TARGET_SECONDS,
+    }
+
+
+def _child_main(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egenmakt.settings")
+    import django
+
+    django.setup()
+    month = date.fromisoformat(f"{args.month}-01")
+    if args.child_full_seed:
+        result = full_run_seed(households=args.full_run_households, month=month, seed=args.seed)
+    else:
+        result = full_run_child(month=month)
+    print(json.dumps(result))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--households", type=int, default=1_000_000)
@@ -261,7 +562,16 @@ def main() -> None:
     parser.add_argument("--month", default="2023-03", help="YYYY-MM; the riksnorm table of its year is used")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-openfisca", action="store_true", help="time Egenmakt's core only")
+    parser.add_argument(
+        "--full-run", action="store_true", help="also time the whole payment run on PostgreSQL"
+    )
+    parser.add_argument("--full-run-households", type=int, default=100_000)
+    parser.add_argument("--child-full-seed", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-full-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_full_seed or args.child_full_run:
+        _child_main(args)
+        return
     wall = time.perf_counter()
 
     households = _households(args)
@@ -304,6 +614,18 @@ def main() -> None:
             f"{of['differing_households']} households differ)"
         )
     print(f"target ≥ {_count(TARGET_PER_SECOND)} households/s: {'met' if core['target_met'] else 'NOT met'}")
+    if args.full_run:
+        full = report["full_run"] = measure_full_run(args)
+        print(
+            f"full run, {_count(full['households'])} households on PostgreSQL, median of {args.runs}: "
+            f"{full['median_total_seconds']:.2f} s (paying {full['median_paying_seconds']:.2f} s, "
+            f"files {full['median_files_seconds']:.2f} s: pain.001 {full['median_pain001_build_seconds']:.2f}"
+            f" + XSD {full['median_xsd_seconds']:.2f} + CSV {full['median_csv_seconds']:.2f}); "
+            f"prepare {full['median_prepare_seconds']:.2f} s, approve {full['median_approve_seconds']:.2f} s"
+        )
+        print(
+            f"target ≤ {FULL_RUN_TARGET_SECONDS} s for the full run: {'met' if full['target_met'] else 'NOT met'}"
+        )
     report["wall_seconds"] = time.perf_counter() - wall
     print(f"wall time {report['wall_seconds']:.1f} s")
     for part in ("core", "openfisca"):

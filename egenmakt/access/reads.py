@@ -54,6 +54,9 @@ def open_participant(
     participant, decision = policy.get_participant(actor, participant_id, action=action)
     may_see_health = bool(policy.can(actor, policy.Action.VIEW, participant, DataCategory.HALSA))
     shown = [DataCategory.GRUNDUPPGIFTER.value] + ([DataCategory.HALSA.value] if may_see_health else [])
+    # The person's page also shows economic assistance to those who may see it: the one read names it too.
+    if policy.can(actor, policy.Action.VIEW, participant, DataCategory.EKONOMI):
+        shown.append(DataCategory.EKONOMI.value)
     audit.record(
         actor=actor,
         action="participant.viewed",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +82,12 @@ def prepare_run(*, actor: Any, organisation: Organisation, month: date, executio
         raise BenefitError(_("Det finns redan en körning för månaden som inte är klar."))
     if execution_date < timezone.localdate():
         raise BenefitError(_("Utbetalningsdagen har redan passerat."), field="execution_date")
+    rules = LocalRules.objects.filter(organisation=organisation).first()
+    if rules is None or not rules.payer_iban:
+        # Caught here rather than after paying, when the bank file could not be written.
+        raise BenefitError(
+            _("Kommunens betalkonto (IBAN) saknas. Lägg in det under kommunens regler för bistånd.")
+        )
     run = PaymentRun.objects.create(
         organisation=organisation, month=month, prepared_by=actor, execution_date=execution_date
     )
@@ -136,12 +143,16 @@ def withdraw_run(*, actor: Any, run: PaymentRun) -> None:
     run.delete()
 
 
-def _payee(decision: Decision, accounts: dict[int, PayoutAccount]) -> tuple[str, str, str]:
-    account = accounts.get(decision.household_id)
-    if account is None:
-        return decision.participant.full_name, "", ""
-    holder = account.holder.full_name if account.holder_id else decision.participant.full_name
-    return holder, account.iban, account.bic
+def _accounts(household_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """Household -> (account holder's name, IBAN, BIC), for the households that have an account."""
+    rows = PayoutAccount.objects.filter(household_id__in=household_ids).values_list(
+        "household_id", "holder__first_name", "holder__last_name", "iban", "bic"
+    )
+    return {household: (f"{first} {last}".strip(), iban, bic) for household, first, last, iban, bic in rows}
+
+
+def _payee(decision: Decision, accounts: dict[int, tuple[str, str, str]]) -> tuple[str, str, str]:
+    return accounts.get(decision.household_id) or (decision.participant.full_name, "", "")
 
 
 def execute_run(
@@ -200,34 +211,25 @@ def execute_run(
 def _pay_households(*, actor: Any, run: PaymentRun, household_ids: list[int]) -> None:
     # The run row is locked so that two runners cannot pay the same batch at once.
     PaymentRun.objects.select_for_update().filter(pk=run.pk).first()
+    # Only the fields used here: whole Decision and Participant rows took longer to build than all the
+    # rest of a batch but the audit.
     decisions = list(
         Decision.objects.filter(payment_run=run, household_id__in=household_ids)
         .annotate(paid=_unpaid())
         .filter(paid=False)
         .select_related("participant")
+        .only("household_id", "month", "amount", "participant__first_name", "participant__last_name")
         .order_by("household_id", "pk")
     )
-    accounts = {
-        a.household_id: a
-        for a in PayoutAccount.objects.filter(household_id__in=household_ids).select_related("holder")
-    }
-    payments = []
+    accounts = _accounts(household_ids)
+    now = timezone.now()
+    rows = []
     for decision in decisions:
         payee, iban, bic = _payee(decision, accounts)
-        payments.append(
-            Payment(
-                run=run,
-                household_id=decision.household_id,
-                month=decision.month,
-                decision=decision,
-                amount=decision.amount,
-                payee=payee[:140],
-                iban=iban,
-                bic=bic,
-                end_to_end_id=f"EGM-{decision.month:%Y%m}-{decision.pk}",
-            )
-        )
-    Payment.objects.bulk_create(payments, batch_size=1000)
+        end_to_end = f"EGM-{decision.month:%Y%m}-{decision.pk}"
+        paid = (run.pk, decision.household_id, decision.month, decision.pk, decision.amount)
+        rows.append((*paid, payee[:140], iban, bic, end_to_end, now))
+    _insert_payments(rows)
     audit.record_many(
         actor=actor,
         entries=[
@@ -243,6 +245,36 @@ def _pay_households(*, actor: Any, run: PaymentRun, household_ids: list[int]) ->
             for decision in decisions
         ],
     )
+
+
+_PAYMENT_COLUMNS = (
+    *("run", "household", "month", "decision", "amount"),
+    *("payee", "iban", "bic", "end_to_end_id", "created_at"),
+)
+
+
+def _insert_payments(rows: list[tuple[Any, ...]]) -> None:
+    """New payments, values in _PAYMENT_COLUMNS' order. PostgreSQL gets COPY: for a batch of 2 000
+    several times faster than bulk_create, which spent more on preparing the values than the database
+    on storing them. The constraints hold the same, and a violation is an IntegrityError as before."""
+    by_name = {field.name: field for field in Payment._meta.concrete_fields}
+    fields = [by_name[name] for name in _PAYMENT_COLUMNS]
+    if connection.vendor != "postgresql":
+        names = [field.attname for field in fields]
+        Payment.objects.bulk_create(
+            [Payment(**dict(zip(names, row, strict=True))) for row in rows], batch_size=1000
+        )
+        return
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(Payment._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.connection.cursor() as raw,
+        raw.copy(sql) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 # --- Files ------------------------------------------------------------------------------------------
@@ -296,7 +328,26 @@ def pain001(run: PaymentRun) -> bytes:
         if bic:
             payment["BIC"] = bic
         transfer.add_payment(payment)
-    return bytes(transfer.export(validate=True))
+    xml = bytes(transfer.export(validate=False))
+    _validate_pain001(xml)
+    return xml
+
+
+def _validate_pain001(xml: bytes) -> None:
+    """The check sepaxml's `export(validate=True)` makes, against the same XSD, but with the file read
+    lazily: read whole, xmlschema refuses a file of more than a million elements (some 70 000 payments)."""
+    import sepaxml
+    import xmlschema
+    from sepaxml.validation import ValidationError
+
+    schema = xmlschema.XMLSchema(str(Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"))
+    try:
+        schema.validate(xmlschema.XMLResource(io.BytesIO(xml), lazy=True))
+    except xmlschema.XMLSchemaValidationError as exc:
+        raise ValidationError(
+            "The output SEPA file contains validation errors. This is likely due to an illegal value in one "
+            "of your input fields."
+        ) from exc
 
 
 def payments_csv(run: PaymentRun) -> str:
@@ -334,8 +385,12 @@ def write_files(run: PaymentRun) -> tuple[Path, Path]:
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
-    partial = path.with_suffix(path.suffix + ".part")
-    partial.write_bytes(content)
+    """Readers see the old file or the new one, never half of one; two writers do not share a temp file."""
+    with tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=path.name, suffix=".part", delete=False
+    ) as handle:
+        handle.write(content)
+        partial = Path(handle.name)
     partial.replace(path)
 
 

@@ -740,10 +740,20 @@ def decide_reduction(
         raise BenefitError(
             _("Bistånd för månaden är redan beslutat; nedsättningen kan inte längre gälla den.")
         )
+    try:
+        table = table_for(reduction.month)
+    except NormMissing as exc:
+        raise BenefitError(str(exc)) from None
+    if not table.official and not reduction.case.synthetic:
+        raise BenefitError(
+            _("Förslaget bygger på en projektion av riksnormen. Ett verkligt beslut kan inte fattas på den.")
+        )
     day = decided_on or timezone.localdate()
     reference = legal.reference("nedsattning", on=day)
     decision = Decision.objects.create(
         kind=DecisionKind.NEDSATTNING,
+        norm_year=table.year,
+        norm_official=table.official,
         case=reduction.case,
         household_id=reduction.household_id,
         participant=reduction.participant,

@@ -6,6 +6,10 @@ from egenmakt.web.views import (
     activities,
     attendance,
     attendance_import,
+    benefits,
+    benefits_payments,
+    benefits_reductions,
+    benefits_rules,
     consent,
     logreview,
     participants,
@@ -106,4 +110,109 @@ urlpatterns = [
         attendance_import.import_rejections,
         name="attendance_import_rejections",
     ),
+    # Economic assistance: applications, decisions, appeals, reductions, payment runs, local rules.
+    path("ekonomi/", benefits.hub, name="benefits"),
+    path(
+        "ekonomi/arenden/<int:case_id>/ansokan/ny/", benefits.application_new, name="benefit_application_new"
+    ),
+    path(
+        "ekonomi/ansokningar/<int:application_id>/", benefits.application_detail, name="benefit_application"
+    ),
+    path(
+        "ekonomi/ansokningar/<int:application_id>/rakna/",
+        benefits.application_calculate,
+        name="benefit_application_calculate",
+    ),
+    path(
+        "ekonomi/ansokningar/<int:application_id>/beslut/",
+        benefits.application_decide,
+        name="benefit_application_decide",
+    ),
+    path("ekonomi/beslut/<int:decision_id>/", benefits.decision_detail, name="benefit_decision"),
+    path(
+        "ekonomi/beslut/<int:decision_id>/delgivning/",
+        benefits.decision_notify,
+        name="benefit_decision_notify",
+    ),
+    path(
+        "ekonomi/beslut/<int:decision_id>/overklagande/",
+        benefits.decision_appeal,
+        name="benefit_decision_appeal",
+    ),
+    path(
+        "ekonomi/beslut/<int:decision_id>/brev.pdf", benefits.decision_letter, name="benefit_decision_letter"
+    ),
+    path("ekonomi/overklaganden/<int:appeal_id>/", benefits.appeal_settle, name="benefit_appeal_settle"),
+    path("ekonomi/nedsattningar/ny/", benefits_reductions.reduction_new, name="benefit_reduction_new"),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/",
+        benefits_reductions.reduction_detail,
+        name="benefit_reduction",
+    ),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/kommunicera/",
+        benefits_reductions.reduction_communicate,
+        name="benefit_reduction_communicate",
+    ),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/svar/",
+        benefits_reductions.reduction_reply,
+        name="benefit_reduction_reply",
+    ),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/inget-svar/",
+        benefits_reductions.reduction_no_reply,
+        name="benefit_reduction_no_reply",
+    ),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/beslut/",
+        benefits_reductions.reduction_decide,
+        name="benefit_reduction_decide",
+    ),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/avskriv/",
+        benefits_reductions.reduction_drop,
+        name="benefit_reduction_drop",
+    ),
+    path(
+        "ekonomi/nedsattningar/<int:reduction_id>/brev.pdf",
+        benefits_reductions.reduction_letter,
+        name="benefit_reduction_letter",
+    ),
+    path("ekonomi/utbetalningar/", benefits_payments.payment_runs, name="payment_runs"),
+    path("ekonomi/utbetalningar/<int:run_id>/", benefits_payments.payment_run, name="payment_run"),
+    path(
+        "ekonomi/utbetalningar/<int:run_id>/godkann/",
+        benefits_payments.payment_run_approve,
+        name="payment_run_approve",
+    ),
+    path(
+        "ekonomi/utbetalningar/<int:run_id>/ta-bort/",
+        benefits_payments.payment_run_withdraw,
+        name="payment_run_withdraw",
+    ),
+    path(
+        "ekonomi/utbetalningar/<int:run_id>/betala/",
+        benefits_payments.payment_run_execute,
+        name="payment_run_execute",
+    ),
+    path(
+        "ekonomi/utbetalningar/<int:run_id>/skriv-filer/",
+        benefits_payments.payment_run_write_files,
+        name="payment_run_write_files",
+    ),
+    path(
+        "ekonomi/utbetalningar/<int:run_id>/pain001.xml",
+        benefits_payments.payment_run_file,
+        {"kind": "xml"},
+        name="payment_run_xml",
+    ),
+    path(
+        "ekonomi/utbetalningar/<int:run_id>/utbetalningar.csv",
+        benefits_payments.payment_run_file,
+        {"kind": "csv"},
+        name="payment_run_csv",
+    ),
+    path("ekonomi/regler/", benefits_rules.rules, name="benefit_rules"),
+    path("ekonomi/vad-om/", benefits_rules.what_if, name="benefit_whatif"),
 ]

@@ -205,11 +205,12 @@ class ReductionFlowTestCase(BaseTestCase):
 
     def propose(self, **extra: object) -> Reduction:
         fields = {
+            "month": self.month,
             "basis": "dagar",
             "days": 2,
             "reasons": "Två dagars ogiltig frånvaro från praktiken.",
         } | extra
-        return services.propose_reduction(actor=self.anna, tasks=self.tasks, month=self.month, **fields)  # type: ignore[arg-type]
+        return services.propose_reduction(actor=self.anna, tasks=self.tasks, **fields)  # type: ignore[arg-type]
 
     def test_the_whole_due_process_before_anything_is_deducted(self) -> None:
         reduction = self.propose()
@@ -264,6 +265,17 @@ class ReductionFlowTestCase(BaseTestCase):
             actor=self.anna, reduction=reduction, amount=233, reasons="Inget svar kom."
         )
         self.assertEqual(decision.amount, 233)
+
+    def test_no_real_reduction_decision_on_a_projected_norm(self) -> None:
+        reduction = self.propose(month=date(2026, 12, 1))
+        sent = date.today() - timedelta(days=20)
+        services.communicate(
+            actor=self.anna, reduction=reduction, sent_on=sent, reply_deadline=sent + timedelta(days=10)
+        )
+        services.record_no_reply(actor=self.anna, reduction=reduction)
+        with self.assertRaises(BenefitError) as refused:
+            services.decide_reduction(actor=self.anna, reduction=reduction, amount=100, reasons="Inget svar.")
+        self.assertIn("projektion", str(refused.exception))
 
     def test_the_childrens_part_only_with_a_reason(self) -> None:
         with self.assertRaises(BenefitError) as refused:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from egenmakt.attendance import services as attendance
 from egenmakt.attendance.importing import import_attendance
 from egenmakt.attendance.models import AbsenceTask
 from egenmakt.attendance.tests.import_fixtures import csv_file, past_days, place_people, provider_rows
+from egenmakt.benefits import services as benefits
 from egenmakt.cases.models import CaseType
 from egenmakt.collaboration import sip, team
 from egenmakt.collaboration.models import Referral
@@ -39,7 +40,7 @@ from egenmakt.plans import services as plans
 from egenmakt.plans.models import FollowUp
 from egenmakt.test import Personas, valid_pnr
 from egenmakt.web import urls as web_urls
-from egenmakt.web.tests import browser
+from egenmakt.web.tests import benefit_data, browser
 from egenmakt.web.tests.browser import (
     assert_no_axe_violations,
     give_consent,
@@ -569,7 +570,9 @@ def _serves_a_page(response: Any) -> bool:
     )
 
 
-def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_root: Path) -> None:
+def test_every_page_in_the_web_urls_is_checked_by_axe(
+    personas: Personas, media_root: Path, settings: Any, tmp_path: Path
+) -> None:
     """A route that answers GET with an HTML page, anonymously or for a caseworker, needs a test above.
 
     The URLs name things that exist (Lina, her written consent, a referral with its answer link, a team
@@ -610,7 +613,24 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_
         actor=personas.bertil, activity=activity, start=timezone.localdate(), override_reason="Test"
     )
     batch = import_attendance(actor=personas.bertil, path_or_file=csv_file([]), file_name="tom.csv")
+    # Economic assistance: a decided application with an appeal, a reduction from the absence above, and a
+    # paid payment run with its files.
+    settings.EGENMAKT_PAYMENT_DIR = str(tmp_path / "payments")
+    benefit_data.household(personas)
+    decision = benefit_data.decided(personas)
+    assert decision.application is not None
+    appeal = benefits.register_appeal(
+        actor=personas.anna, decision=decision, received_on=timezone.localdate(), text="Hyran är rimlig."
+    )
+    reduction = benefit_data.proposed(personas, list(AbsenceTask.objects.all()))
+    run = benefit_data.paid_run(personas)
     ids: dict[str, int | str] = {
+        "case_id": personas.lina_case.pk,
+        "application_id": decision.application.pk,
+        "decision_id": decision.pk,
+        "appeal_id": appeal.pk,
+        "reduction_id": reduction.pk,
+        "run_id": run.pk,
         "activity_id": activity.pk,
         "enrolment_id": enrolment.pk,
         "place_id": anonymous_place.pk,
@@ -641,6 +661,10 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(personas: Personas, media_
     assert files.get("consent_document") == "application/pdf", files
     assert files.get("sip_pdf") == "application/pdf", files
     assert files.get("attendance_import_rejections", "").startswith("text/csv"), files
+    assert files.get("benefit_decision_letter") == "application/pdf", files
+    assert files.get("benefit_reduction_letter") == "application/pdf", files
+    assert files.get("payment_run_xml") == "application/xml", files
+    assert files.get("payment_run_csv", "").startswith("text/csv"), files
     checked = set().union(*(getattr(test, CHECKS_ATTRIBUTE, frozenset()) for test in globals().values()))
     assert pages, "found no pages in egenmakt/web/urls.py"
     assert not pages - checked, f"pages without an axe check in this module: {sorted(pages - checked)}"
@@ -945,3 +969,201 @@ def test_the_attendance_import_pages_have_no_violations(
     expect(page.locator("main")).to_contain_text("Importen är klar.")
     expect(page.locator("main table").last).to_contain_text("OKÄND")
     assert_no_axe_violations(page, "attendance import batch with rejected lines")
+
+
+@checks("participant", "benefit_application_new", "benefit_application")
+def test_registering_calculating_and_deciding_an_application_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    benefit_data.household(personas)
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/")
+    section = page.locator("section[aria-labelledby=benefits-title]")
+    expect(section).to_contain_text("Inga ansökningar, beslut eller nedsättningar.")
+    assert_no_axe_violations(page, "overview with an empty economic assistance section")
+    section.get_by_role("link", name="Registrera ansökan").click()
+    expect(page.get_by_role("group", name="Kostnad 1")).to_be_visible()
+    assert_no_axe_violations(page, "register application, blank")
+    page.get_by_role("group", name="Kostnad 2").get_by_label("Belopp (kr/månad)").fill("500")
+    page.get_by_role("button", name="Registrera ansökan").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "register application with errors (month missing, a row without a kind)")
+
+    application = benefit_data.application(personas)
+    page.goto(f"/ekonomi/ansokningar/{application.pk}/")
+    expect(page.get_by_role("button", name="Räkna", exact=True)).to_be_visible()
+    assert_no_axe_violations(page, "application, not calculated")
+    page.get_by_role("button", name="Räkna", exact=True).click()
+    expect(page.locator("section[aria-labelledby=calculation-title] tbody tr").first).to_be_visible()
+    assert_no_axe_violations(page, "application with its calculation and the decision form")
+    page.get_by_role("button", name="Fatta beslut").click()
+    expect_error_summary(page)
+    expect(page.locator("#id_reasons_1_error")).to_be_visible()
+    assert_no_axe_violations(page, "decision form with an item's reasons missing")
+
+    projected = benefit_data.application(personas, month=date(2026, 2, 1))
+    benefits.calculate_application(actor=personas.anna, application=projected)
+    page.goto(f"/ekonomi/ansokningar/{projected.pk}/")
+    expect(page.locator(".warning")).to_contain_text("Ett verkligt beslut kan inte fattas på den.")
+    assert_no_axe_violations(page, "application calculated on a projected norm")
+    page.goto(f"/deltagare/{personas.lina.pk}/")
+    expect(section.locator("tbody tr")).to_have_count(2)
+    assert_no_axe_violations(page, "overview with applications")
+
+
+@checks("benefit_decision", "participant")
+def test_a_decision_its_notification_and_appeals_have_no_violations(page: Page, personas: Personas) -> None:
+    benefit_data.household(personas)
+    decision = benefit_data.decided(personas)
+    login(page, "anna", then=f"/ekonomi/beslut/{decision.pk}/")
+    expect(page.locator("main")).to_contain_text("lagrum ej kontrollerat")
+    assert_no_axe_violations(page, "decision, not notified")
+    page.get_by_label("Delgivningsdatum").fill("2020-01-01")
+    page.get_by_role("button", name="Registrera delgivning").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "decision with the notification date refused")
+    page.get_by_label("Delgivningsdatum").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Registrera delgivning").click()
+    expect(page.locator("section[aria-labelledby=notified-title]")).to_contain_text("Sista dag att överklaga")
+    late = timezone.localdate() + timedelta(weeks=4)
+    decision.refresh_from_db()  # notified through the page
+    benefits.register_appeal(actor=personas.anna, decision=decision, received_on=timezone.localdate())
+    benefits.register_appeal(
+        actor=personas.anna, decision=decision, received_on=late, text="Jag vill ha hela hyran."
+    )
+    page.reload()
+    expect(page.locator("article.appeal")).to_have_count(2)
+    expect(page.locator("article.appeal .flag")).to_have_text("Nej, för sent")
+    assert_no_axe_violations(page, "decision with an appeal in time and a late one, each with its form")
+    page.locator("article.appeal").first.get_by_role("button").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "decision with an appeal's form with errors")
+    page.goto(f"/deltagare/{personas.lina.pk}/")
+    expect(page.locator("section[aria-labelledby=benefits-title]")).to_contain_text("Delvis bifall")
+    assert_no_axe_violations(page, "overview with a decision")
+
+
+@checks("start", "benefit_reduction_new", "benefit_reduction")
+def test_proposing_communicating_and_deciding_a_reduction_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    benefit_data.household(personas)
+    tasks = benefit_data.absences(personas)
+    login(page, "anna")
+    link = page.get_by_role("link", name=re.compile("^Föreslå nedsättning")).first
+    expect(link).to_be_visible()
+    assert_no_axe_violations(page, "start page with absences a reduction can be proposed for")
+    link.click()
+    expect(page.locator("section[aria-labelledby=norm-title]")).to_contain_text("De vuxnas del av normen")
+    assert_no_axe_violations(page, "propose a reduction, blank")
+    page.get_by_role("button", name="Spara förslaget").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "propose a reduction with errors")
+    page.goto(f"/ekonomi/nedsattningar/ny/?task={tasks[0].pk}&month=2027-01")
+    expect(page.locator("section[aria-labelledby=norm-title]")).to_contain_text("Det finns ingen riksnorm")
+    assert_no_axe_violations(page, "propose a reduction for a month without a norm")
+    response = page.goto("/ekonomi/nedsattningar/ny/")
+    assert response is not None and response.status == 404
+    assert_no_axe_violations(page, "propose a reduction without an absence (404)")
+
+    reduction = benefit_data.proposed(personas, tasks)
+    page.goto(f"/ekonomi/nedsattningar/{reduction.pk}/")
+    assert_no_axe_violations(page, "reduction proposed, with the kommunicering form")
+    page.get_by_label("Svara senast").fill("2000-01-01")
+    page.get_by_role("button", name="Registrera kommuniceringen").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "kommunicering refused (deadline before the letter)")
+    benefit_data.communicated(personas, reduction, days_ago=20)
+    page.reload()
+    expect(page.get_by_role("button", name="Inget svar kom")).to_be_visible()
+    assert_no_axe_violations(page, "reduction communicated, waiting for a reply past the deadline")
+    page.get_by_role("button", name="Inget svar kom").click()
+    expect(page.get_by_label("Nedsättning (kr)")).to_be_visible()
+    page.get_by_label("Nedsättning (kr)").fill("100000")
+    page.get_by_role("button", name="Fatta beslut om nedsättning").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "reduction decision with errors")
+    page.get_by_label("Nedsättning (kr)").fill("100")
+    page.get_by_label("Motivering").fill("Inget svar kom inom tiden.")
+    page.get_by_role("button", name="Fatta beslut om nedsättning").click()
+    expect(page.locator("h1")).to_contain_text("Nedsättning av försörjningsstöd")
+    page.goto(f"/ekonomi/nedsattningar/{reduction.pk}/")
+    expect(page.locator(".lead")).to_contain_text("Beslutad")
+    assert_no_axe_violations(page, "reduction decided")
+    dropped = benefits.drop_reduction(
+        actor=personas.anna,
+        reduction=benefits.propose_reduction(
+            actor=personas.anna,
+            tasks=tasks,
+            month=date(2023, 5, 1),
+            basis="belopp",
+            amount=100,
+            reasons="Frånvaro.",
+        ),
+        reason="Läkarintyg kom in.",
+    )
+    page.goto(f"/ekonomi/nedsattningar/{dropped.pk}/")
+    expect(page.locator("section[aria-labelledby=dropped-title]")).to_contain_text("Läkarintyg")
+    assert_no_axe_violations(page, "reduction dropped")
+
+
+@checks("benefits", "payment_runs", "payment_run", "benefit_rules", "benefit_whatif", "start")
+def test_payment_runs_local_rules_and_the_what_if_have_no_violations(
+    page: Page, other_page: Page, personas: Personas, settings: Any, tmp_path: Path
+) -> None:
+    settings.EGENMAKT_PAYMENT_DIR = str(tmp_path)
+    benefit_data.household(personas)
+    benefit_data.decided(personas)
+    benefit_data.application(personas, month=date(2023, 4, 1))
+    login(page, "anna")
+    expect(page.locator("section[aria-labelledby=waiting-title] tbody tr")).to_have_count(1)
+    assert_no_axe_violations(page, "start page with a waiting application")
+    page.get_by_role("navigation").get_by_role("link", name="Ekonomi").click()
+    expect(page.locator("h1")).to_have_text("Ekonomiskt bistånd")
+    assert_no_axe_violations(page, "the Ekonomi page")
+    page.get_by_role("link", name="Utbetalningar").click()
+    assert_no_axe_violations(page, "payment runs, none yet")
+    page.get_by_label("Månad").fill("2023-03")
+    page.get_by_label("Utbetalningsdag").fill("2020-01-01")
+    page.get_by_role("button", name=re.compile("^Förbered körningen")).click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "payment runs with the prepare form's error")
+    run = benefit_data.prepared_run(personas)
+    page.goto(f"/ekonomi/utbetalningar/{run.pk}/")
+    expect(page.locator("main")).to_contain_text("Du förberedde körningen.")
+    assert_no_axe_violations(page, "a prepared run, seen by the one who prepared it")
+    login(other_page, "cecilia", then=f"/ekonomi/utbetalningar/{run.pk}/")
+    other_page.get_by_role("button", name="Godkänn körningen").click()
+    expect(other_page.get_by_role("button", name="Betala ut")).to_be_visible()
+    assert_no_axe_violations(other_page, "an approved run")
+    other_page.get_by_role("button", name="Betala ut").click()
+    expect(other_page.get_by_role("link", name=re.compile("CSV"))).to_be_visible()
+    assert_no_axe_violations(other_page, "a paid run with its files")
+    other_page.goto("/ekonomi/utbetalningar/")
+    assert_no_axe_violations(other_page, "payment runs with a paid run")
+
+    page.goto("/ekonomi/regler/")
+    expect(page.locator("main")).to_contain_text("Projektion")
+    assert_no_axe_violations(page, "local rules and riksnorm tables, read only")
+    other_page.goto("/ekonomi/regler/")
+    assert_no_axe_violations(other_page, "local rules as the unit manager, with the forms")
+    other_page.get_by_role("button", name="Spara kostnadstaket").click()
+    expect_error_summary(other_page)
+    assert_no_axe_violations(other_page, "local rules, the cap form with errors")
+    other_page.get_by_label("Betalarens IBAN").fill("SE00 1234")
+    other_page.get_by_role("button", name="Spara reglerna").click()
+    expect(other_page.locator("#id_rules-payer_iban_error")).to_be_visible()
+    assert_no_axe_violations(other_page, "local rules, the rules form with an invalid IBAN")
+
+    benefit_data.more_households(personas, 5)
+    other_page.goto("/ekonomi/vad-om/")
+    assert_no_axe_violations(other_page, "what-if, blank")
+    other_page.get_by_label("Ändring av normen i procent").fill("2")
+    other_page.get_by_label("Eller: ett annat års riksnorm").fill("2021")
+    other_page.get_by_role("button", name="Räkna").click()
+    expect_error_summary(other_page)
+    assert_no_axe_violations(other_page, "what-if with errors")
+    other_page.get_by_label("Månad").fill("2023-03")
+    other_page.get_by_label("Eller: ett annat års riksnorm").fill("")
+    other_page.get_by_role("button", name="Räkna").click()
+    expect(other_page.locator("section[aria-labelledby=result-title]")).to_contain_text("Hushåll som får mer")
+    assert_no_axe_violations(other_page, "what-if with a result")

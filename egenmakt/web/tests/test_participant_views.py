@@ -60,7 +60,7 @@ class ParticipantPageTestCase(BaseTestCase):
             (event.action, event.actor_id, event.participant_id, event.category, event.legal_ground),
             ("participant.viewed", self.anna.pk, self.lina.pk, "grunduppgifter", "egen_enhet"),
         )
-        self.assertEqual(event.detail["categories"], ["grunduppgifter", "halsa"])
+        self.assertEqual(event.detail["categories"], ["grunduppgifter", "halsa", "ekonomi"])
 
     def test_a_refused_look_writes_no_read_event(self) -> None:
         self.client.force_login(self.gustav)

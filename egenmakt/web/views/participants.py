@@ -37,6 +37,7 @@ from egenmakt.web.forms import (
     SearchForm,
 )
 from egenmakt.web.participant_pages import participant_for_change
+from egenmakt.web.views import benefits
 
 
 @require_GET
@@ -89,6 +90,7 @@ def overview(request: HttpRequest, participant_id: int) -> HttpResponse:
             .select_related("activity__provider")
             .order_by("status", "-start", "-queued_at")
         )
+    context["benefits"] = benefits.overview_section(request, participant)
     if view.shared_by_consent:
         # Another organisation sees what the consent covers: the person, not the municipality's casework.
         context["basis"] = Consent.objects.prefetch_related("scopes").get(pk=view.decision.consent_id or 0)

@@ -9,18 +9,21 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from egenmakt.access import policy, reads
 from egenmakt.accounts.models import Role
 from egenmakt.activities.models import Activity
 from egenmakt.attendance import services as attendance
+from egenmakt.benefits import reads as benefit_reads
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.collaboration import referrals
 from egenmakt.collaboration.models import AWAITING_ANSWER
 from egenmakt.lib.statistics import suppress_small
 from egenmakt.plans import services as plans
 from egenmakt.web.decorators import public_view, staff_view
+from egenmakt.web.views import benefits
 
 login = public_view(LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True))
 logout = public_view(LogoutView.as_view())
@@ -39,11 +42,18 @@ def start(request: HttpRequest) -> HttpResponse:
     if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT}:
         context["caseload"] = reads.my_caseload(actor=user)
     if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT, Role.ENHETSCHEF}:
-        context["absence_tasks"] = attendance.open_tasks_for(user)[:100]
+        tasks = list(attendance.open_tasks_for(user)[:100])
+        context["absence_tasks"] = tasks
+        # A reduction can be proposed for someone with an open case of ekonomiskt bistånd with a household.
+        context["may_propose_reduction"] = benefit_reads.with_benefit_case(t.participant_id for t in tasks)
         context["overdue_follow_ups"] = plans.overdue_follow_ups(user=user)[:100]
         context["my_activities"] = Activity.objects.filter(
             active=True, unit_id__in=policy.casework_unit_ids(user)
         ).order_by("name")
+    if Role.HANDLAGGARE in user_roles:
+        context["waiting_applications"] = benefits.waiting_applications(user)
+        context["reductions_in_progress"] = benefits.reductions_in_progress(user)
+        context["today"] = timezone.localdate()
     if Role.ENHETSCHEF in user_roles:
         context["unit_overdue_follow_ups"] = plans.overdue_follow_ups(user=user, managed=True)[:200]
         # Counts only: the manager's overview shows no one by name.

@@ -1,0 +1,215 @@
+"""Reads for the economic-assistance pages: what a person has applied for and been decided, the open case
+a reduction would belong to, who may open which organisation's pages, and the payment run's progress.
+
+Nothing here changes anything. Where a read shows personal data, the caller gets a function that both
+filters by the policy and writes the audit event (category ekonomi), as access.reads does for lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from egenmakt.access import policy
+from egenmakt.accounts.models import CASEWORK_ROLES, Membership, Role
+from egenmakt.attendance.models import AbsenceTask, AttendanceStatus, TaskStatus
+from egenmakt.audit import services as audit
+from egenmakt.benefits.models import Application, Decision, Payment, PaymentRun, Reduction
+from egenmakt.cases.models import Case, CaseType
+from egenmakt.lib.categories import DataCategory
+from egenmakt.organisations.models import Organisation, OrganisationKind
+from egenmakt.people.models import Participant
+
+ECONOMY = DataCategory.EKONOMI
+PURPOSE = "ekonomiskt_bistand"
+Row = TypeVar("Row")
+
+
+# --- Cases and absences ------------------------------------------------------------------------------
+
+
+def open_benefit_cases() -> QuerySet[Case]:
+    """Open cases of ekonomiskt bistånd with a household: where applications and reductions belong."""
+    return Case.objects.open().filter(case_type=CaseType.EKONOMISKT_BISTAND, household__isnull=False)
+
+
+def open_benefit_case(participant: Participant) -> Case | None:
+    """The person's open case with a household (the newest, as the reduction service picks it)."""
+    return (
+        open_benefit_cases()
+        .filter(participant=participant)
+        .select_related("unit__organisation")
+        .order_by("-opened_on", "-pk")
+        .first()
+    )
+
+
+def with_benefit_case(participant_ids: Iterable[int]) -> set[int]:
+    """Which of these people have an open case of ekonomiskt bistånd with a household."""
+    return set(
+        open_benefit_cases()
+        .filter(participant_id__in=list(participant_ids))
+        .values_list("participant_id", flat=True)
+    )
+
+
+def open_unexcused_tasks(participant: Participant) -> QuerySet[AbsenceTask]:
+    """The person's absence tasks that are still open and are about an unexcused absence."""
+    return (
+        AbsenceTask.objects.filter(
+            participant=participant,
+            status=TaskStatus.OPPEN,
+            attendance__status=AttendanceStatus.OGILTIG_FRANVARO,
+        )
+        .select_related("attendance__enrolment__activity")
+        .order_by("attendance__day", "pk")
+    )
+
+
+# --- What a person has ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonsBenefits:
+    applications: list[Application]
+    decisions: list[Decision]
+    reductions: list[Reduction]
+
+    def __bool__(self) -> bool:
+        return bool(self.applications or self.decisions or self.reductions)
+
+
+def for_participant(participant: Participant, *, limit: int = 24) -> PersonsBenefits:
+    """The person's own applications, decisions and reductions, newest first (two years of months)."""
+    return PersonsBenefits(
+        applications=list(
+            Application.objects.filter(applicant=participant)
+            .select_related("decision")
+            .order_by("-month", "-received_on", "-pk")[:limit]
+        ),
+        decisions=list(
+            Decision.objects.filter(participant=participant)
+            .prefetch_related("items")
+            .order_by("-month", "-decided_at", "-pk")[:limit]
+        ),
+        reductions=list(Reduction.objects.filter(participant=participant).order_by("-month", "-pk")[:limit]),
+    )
+
+
+def household_names(application: Application) -> dict[str, str]:
+    """The names of the members an application's input lists (by the id it stores, the person's key)."""
+    ids = [int(m["id"]) for m in application.input.get("members", []) if str(m.get("id", "")).isdigit()]
+    return {str(p.pk): p.full_name for p in Participant.objects.filter(pk__in=ids)}
+
+
+# --- Audit -------------------------------------------------------------------------------------------
+
+
+def record_read(
+    *,
+    actor: Any,
+    action: str,
+    participant: Participant,
+    target: Any,
+    decision: policy.AccessDecision,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One logged read of a person's economic data (a page, a letter), with its legal ground."""
+    audit.record_now(
+        actor=actor,
+        action=action,
+        participant=participant,
+        target=target,
+        category=ECONOMY,
+        purpose=PURPOSE,
+        legal_ground=decision.legal_ground,
+        detail={**(detail or {}), **decision.audit_detail},
+    )
+
+
+@transaction.atomic
+def listed(
+    *, actor: Any, rows: Sequence[Row], person: Callable[[Row], Participant], action: str
+) -> list[Row]:
+    """Rows of a list about people's economic data: those the policy lets the actor see, each person
+    logged once as a read with their own legal ground."""
+    people = {person(row).pk: person(row) for row in rows}
+    decisions = policy.decide_many(actor, policy.Action.VIEW, list(people.values()), ECONOMY)
+    audit.record_many(
+        actor=actor,
+        entries=[
+            audit.Entry(
+                action=action,
+                participant=p,
+                target=p,
+                category=ECONOMY,
+                purpose=PURPOSE,
+                legal_ground=decisions[pk].legal_ground,
+                detail=decisions[pk].audit_detail,
+            )
+            for pk, p in people.items()
+            if decisions[pk]
+        ],
+    )
+    return [row for row in rows if decisions[person(row).pk]]
+
+
+# --- Organisations -----------------------------------------------------------------------------------
+
+
+def _roles_by_organisation(actor: Any) -> dict[int, set[str]]:
+    roles: dict[int, set[str]] = {}
+    if not getattr(actor, "is_authenticated", False):
+        return roles
+    rows = (
+        Membership.objects.active()
+        .filter(user=actor, unit__active=True, unit__organisation__kind=OrganisationKind.KOMMUN)
+        .values_list("unit__organisation_id", "role")
+    )
+    for organisation_id, role in rows:
+        roles.setdefault(organisation_id, set()).add(role)
+    return roles
+
+
+def casework_organisations(actor: Any) -> list[Organisation]:
+    """Municipalities where the actor has a casework role: their payment runs and local rules."""
+    ids = [pk for pk, roles in _roles_by_organisation(actor).items() if roles & CASEWORK_ROLES]
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+def managed_organisations(actor: Any) -> set[int]:
+    """Municipalities where the actor is enhetschef: they may change the local rules there."""
+    return {pk for pk, roles in _roles_by_organisation(actor).items() if Role.ENHETSCHEF in roles}
+
+
+def simulation_organisations(actor: Any) -> list[Organisation]:
+    """Municipalities where the actor may simulate a norm change (managers and analysts)."""
+    wanted = {Role.ENHETSCHEF, Role.ANALYTIKER}
+    ids = [pk for pk, roles in _roles_by_organisation(actor).items() if roles & wanted]
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+def may_use_benefit_pages(actor: Any) -> bool:
+    """Whether the "Ekonomi" pages are for this user at all (the navigation link)."""
+    wanted = {*CASEWORK_ROLES, Role.ANALYTIKER}
+    return any(roles & wanted for roles in _roles_by_organisation(actor).values())
+
+
+# --- Payment runs ------------------------------------------------------------------------------------
+
+
+def paid_so_far(run: PaymentRun) -> int:
+    """Households paid in the run so far. Each batch commits on its own, so this follows a running run."""
+    return Payment.objects.filter(run=run).values("household_id").distinct().count()
+
+
+def runs_for(organisation: Organisation, *, limit: int = 24) -> list[PaymentRun]:
+    return list(
+        PaymentRun.objects.filter(organisation=organisation)
+        .select_related("prepared_by", "approved_by")
+        .order_by("-month", "-prepared_at")[:limit]
+    )
