@@ -22,8 +22,8 @@ once (bulk inserts, not timed): one municipality, 100 000 households with one de
 each for the month, and a payout account for about 95 % of them. Each run clones it into a fresh
 `egenmakt_bench_payments`, prepares (anna) and approves (cecilia) the run, timed apart, then times
 `payments.execute_run` end to end, including the pain.001 file with its XSD validation and the CSV.
-Reports the medians of the total, the paying and the files (the pain.001 built, validated, and the
-CSV), and drops both databases. It does not need OpenFisca:
+Reports the medians of the total, the paying (and the audit trail's part of it) and the files (the
+pain.001 built, validated, and the CSV), and drops both databases. It does not need OpenFisca:
 
     DEBUG=1 .venv/bin/python bench/payment_run.py --full-run --skip-openfisca --runs 5
 """
@@ -389,6 +389,7 @@ def full_run_child(*, month: date) -> dict[str, Any]:
     from django.utils import timezone
 
     from egenmakt.accounts.models import User
+    from egenmakt.audit import services as audit_services
     from egenmakt.audit.models import AuditEvent
     from egenmakt.benefits import payments
     from egenmakt.benefits.models import Payment, RunStatus
@@ -396,7 +397,7 @@ def full_run_child(*, month: date) -> dict[str, Any]:
 
     anna, cecilia = User.objects.get(username="anna"), User.objects.get(username="cecilia")
     kommun = Organisation.objects.get(organisationsnummer="2120000142")
-    spent: dict[str, float] = {"files": 0.0, "pain001": 0.0, "xsd": 0.0, "csv": 0.0}
+    spent: dict[str, float] = {"files": 0.0, "pain001": 0.0, "xsd": 0.0, "csv": 0.0, "audit": 0.0}
 
     def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -413,6 +414,7 @@ def full_run_child(*, month: date) -> dict[str, Any]:
     payments.pain001 = timed("pain001", payments.pain001)
     payments.payments_csv = timed("csv", payments.payments_csv)
     payments._validate_pain001 = timed("xsd", payments._validate_pain001)
+    audit_services.record_many = timed("audit", audit_services.record_many)
 
     with tempfile.TemporaryDirectory() as folder:
         from django.test import override_settings
@@ -439,6 +441,7 @@ def full_run_child(*, month: date) -> dict[str, Any]:
         "pain001_build_seconds": spent["pain001"] - spent["xsd"],
         "xsd_seconds": spent["xsd"],
         "csv_seconds": spent["csv"],
+        "audit_seconds": spent["audit"],
         "status": run.status,
         "done": run.status == RunStatus.KLAR,
         "paid_households": run.paid_households,
@@ -512,7 +515,7 @@ def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
             print(
                 f"full run {number + 1}: {result['total_seconds']:.2f} s (paying {result['paying_seconds']:.2f},"
                 f" files {result['files_seconds']:.2f}: pain.001 {result['pain001_build_seconds']:.2f}"
-                f" + XSD {result['xsd_seconds']:.2f}, CSV {result['csv_seconds']:.2f});"
+                f" + XSD {result['xsd_seconds']:.2f}, CSV {result['csv_seconds']:.2f}); audit {result['audit_seconds']:.2f},"
                 f" prepare {result['prepare_seconds']:.2f}, approve {result['approve_seconds']:.2f}",
                 flush=True,
             )
@@ -619,6 +622,7 @@ def main() -> None:
         print(
             f"full run, {_count(full['households'])} households on PostgreSQL, median of {args.runs}: "
             f"{full['median_total_seconds']:.2f} s (paying {full['median_paying_seconds']:.2f} s, "
+            f"of which audit {full['median_audit_seconds']:.2f} s, "
             f"files {full['median_files_seconds']:.2f} s: pain.001 {full['median_pain001_build_seconds']:.2f}"
             f" + XSD {full['median_xsd_seconds']:.2f} + CSV {full['median_csv_seconds']:.2f}); "
             f"prepare {full['median_prepare_seconds']:.2f} s, approve {full['median_approve_seconds']:.2f} s"

@@ -14,6 +14,9 @@ from egenmakt.audit.models import AuditEvent
 
 # Arbitrary, fixed key for PostgreSQL's advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 7_351_244_019
+# From this many events on, PostgreSQL gets them by COPY (see _copy_events); fewer go through the ORM.
+# Low enough that the payment run's kill -9 tests, with batches of 10, go through COPY too.
+COPY_FROM = 10
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -21,12 +24,25 @@ class AuditOutsideTransaction(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Ref:
+    """A row the trail mentions, by its model's label and its pk: for a large batch whose rows were
+    never loaded as model instances (the payment run). The event is the same as for the instance."""
+
+    label_lower: str
+    pk: Any
+
+    @classmethod
+    def to(cls, model: type[models.Model], pk: Any) -> Ref:
+        return cls(model._meta.label_lower, pk)
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One event to append. `participant` and `target` are model instances (or None)."""
+    """One event to append. `participant` and `target` are model instances or Refs (or None)."""
 
     action: str
-    participant: models.Model | None = None
-    target: models.Model | None = None
+    participant: models.Model | Ref | None = None
+    target: models.Model | Ref | None = None
     category: str = ""
     purpose: str = ""
     legal_ground: str = ""
@@ -53,10 +69,12 @@ def _lock_chain() -> tuple[int, str]:
     return last if last is not None else (0, GENESIS)
 
 
-def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
-    """Append events in order, chained. Must run inside the acting service's transaction."""
-    if not entries:
-        return []
+def _label(target: models.Model | Ref) -> str:
+    return target.label_lower if isinstance(target, Ref) else target._meta.label_lower
+
+
+def _chained(actor: Any, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """The events' field values (by attname), numbered and hashed after the chain's current head."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit.record must be called inside transaction.atomic()")
     seq, prev = _lock_chain()
@@ -72,7 +90,7 @@ def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
             "actor_id": actor_id,
             "actor_label": label,
             "action": entry.action,
-            "target_type": entry.target._meta.label_lower if entry.target is not None else "",
+            "target_type": _label(entry.target) if entry.target is not None else "",
             "target_id": str(entry.target.pk) if entry.target is not None else "",
             "participant_id": entry.participant.pk if entry.participant is not None else None,
             "category": str(entry.category),
@@ -81,9 +99,46 @@ def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
             "detail": entry.detail,
         }
         digest = event_hash(**fields, prev_hash=prev)
-        events.append(AuditEvent(**fields, prev_hash=prev, hash=digest))
+        fields["prev_hash"] = prev
+        fields["hash"] = digest
+        events.append(fields)
         prev = digest
-    return AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return events
+
+
+def record_many(*, actor: Any, entries: Sequence[Entry]) -> None:
+    """Append events in order, chained. Must run inside the acting service's transaction."""
+    if not entries:
+        return
+    events = _chained(actor, entries)
+    if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
+        _copy_events(events)
+    else:
+        AuditEvent.objects.bulk_create([AuditEvent(**fields) for fields in events], batch_size=2000)
+
+
+def _copy_events(events: list[dict[str, Any]]) -> None:
+    """The rows bulk_create would insert, by COPY: for a payment run's 2 000 events per batch several
+    times faster, no model instances built. The ids come from the column's default as with INSERT;
+    seq, the hashes and every other value are the ones computed in _chained, the same either way."""
+    meta = AuditEvent._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    names = [field.attname for field in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    # Only the JSON needs preparing (as jsonb, with the field's encoder); the rest COPY as they are.
+    detail = meta.get_field("detail")
+    at_detail = names.index(detail.attname)
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.connection.cursor() as raw,
+        raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for event in events:
+            row = [event[name] for name in names]
+            row[at_detail] = detail.get_db_prep_save(event["detail"], connection)
+            copy.write_row(row)
 
 
 def record(
@@ -107,7 +162,7 @@ def record(
         legal_ground=legal_ground,
         detail=detail or {},
     )
-    return record_many(actor=actor, entries=[entry])[0]
+    return AuditEvent.objects.create(**_chained(actor, [entry])[0])
 
 
 @transaction.atomic

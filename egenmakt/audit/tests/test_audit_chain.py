@@ -100,3 +100,59 @@ class AppendOnlyTriggerTestCase(TransactionTestCase):
 
         with self.assertRaisesMessage(ProgrammingError, "append-only"), transaction.atomic():
             AuditEvent.objects.all().delete()
+
+
+class CopiedBatchTestCase(TestCase):
+    """On PostgreSQL a large batch is written by COPY: it must be the very rows the ORM would write."""
+
+    def setUp(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("COPY is PostgreSQL's; SQLite always writes through the ORM")
+        self.user = User.objects.create_user(username="anna", first_name="Anna", last_name="Å")
+        with transaction.atomic():
+            audit.record(actor=self.user, action="system.started")
+        self.entries = [
+            audit.Entry(
+                action="payment.made",
+                participant=self.user if n % 3 else None,
+                target=self.user if n % 2 else None,
+                category="ekonomi",
+                purpose="utbetalning",
+                legal_ground="SoL 4 kap. 1 §" if n % 5 else "",
+                detail={"amount": n * 100, "run": 7, "namn": 'Åsa "citat"\ttab\\', "lista": [n, None, True]},
+            )
+            for n in range(audit.COPY_FROM + 17)
+        ]
+
+    def _written(self) -> list[dict[str, object]]:
+        rows = AuditEvent.objects.filter(action="payment.made").order_by("seq").values()
+        return [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+    def test_copy_writes_the_rows_the_orm_would_and_the_chain_verifies(self) -> None:
+        from unittest import mock
+
+        from django.utils import timezone
+
+        instant = timezone.now()
+        with mock.patch("egenmakt.audit.services.timezone.now", return_value=instant):
+            with (
+                mock.patch("egenmakt.audit.services._copy_events", wraps=audit._copy_events) as copied,
+                transaction.atomic(),
+            ):
+                audit.record_many(actor=self.user, entries=self.entries)
+                by_copy = self._written()
+                transaction.set_rollback(True)
+            self.assertEqual(copied.call_count, 1)
+            with mock.patch.object(audit, "COPY_FROM", 10**9), transaction.atomic():
+                audit.record_many(actor=self.user, entries=self.entries)
+                by_orm = self._written()
+                transaction.set_rollback(True)
+        self.assertEqual(len(by_copy), len(self.entries))
+        self.assertEqual(by_copy, by_orm)
+
+        with transaction.atomic():
+            audit.record_many(actor=self.user, entries=self.entries)
+            audit.record(actor=self.user, action="after.the.batch")
+        out = StringIO()
+        call_command("verify_audit", stdout=out)
+        self.assertIn(f"intact: {len(self.entries) + 2} events", out.getvalue())

@@ -352,6 +352,28 @@ class PaymentRunTestCase(BaseTestCase):
         schema = xmlschema.XMLSchema(str(Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"))
         schema.validate(xml)
 
+    def test_a_payment_file_that_breaks_the_xsd_is_refused(self) -> None:
+        from sepaxml.validation import ValidationError
+
+        run = payments.prepare_run(
+            actor=self.anna, organisation=self.kommun, month=MONTH, execution_date=date.today()
+        )
+        payments.approve_run(actor=self.cecilia, run=run)
+        with override_settings(EGENMAKT_PAYMENT_DIR=self.folder.name):
+            run = payments.execute_run(actor=self.cecilia, run=run)
+        xml = payments.pain001(run)
+        payments._validate_pain001(xml)  # as written, valid
+        broken = {
+            "an IBAN the pattern refuses": xml.replace(factories.IBAN.encode(), b"SE00 not an iban"),
+            "an amount that is not one": xml.replace(b'Ccy="SEK">', b'Ccy="SEK">fem', 1),
+            "an element the schema does not know": xml.replace(b"<PmtInf>", b"<PmtInf><Extra/>", 1),
+            "a file cut short": xml[: len(xml) // 2],
+            "no XML at all": b"hushall;manad;beslut",
+        }
+        for problem, content in broken.items():
+            with self.subTest(problem), self.assertRaises(ValidationError):
+                payments._validate_pain001(content)
+
     def test_the_database_refuses_a_second_payment_for_the_same_decision(self) -> None:
         run = payments.prepare_run(
             actor=self.anna, organisation=self.kommun, month=MONTH, execution_date=date.today()

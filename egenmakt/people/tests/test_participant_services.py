@@ -70,7 +70,7 @@ class CreateParticipantTestCase(BaseTestCase):
         from unittest import mock
 
         with (
-            mock.patch("egenmakt.audit.services.record_many", side_effect=RuntimeError("audit down")),
+            mock.patch("egenmakt.audit.services._chained", side_effect=RuntimeError("audit down")),
             self.assertRaises(RuntimeError),
         ):
             people.create_participant(
