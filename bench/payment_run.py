@@ -384,7 +384,7 @@ def full_run_seed(*, households: int, month: date, seed: int) -> dict[str, Any]:
     return {"households": households, "with_account": len(with_account), "total": sum(amounts)}
 
 
-def full_run_child(*, month: date) -> dict[str, Any]:
+def full_run_child(*, month: date, chunk: int | None = None) -> dict[str, Any]:
     """In a child process on a fresh copy of the seeded database: prepare, approve, then time the payment."""
     from django.utils import timezone
 
@@ -427,7 +427,7 @@ def full_run_child(*, month: date) -> dict[str, Any]:
             prepared = time.perf_counter()
             run = payments.approve_run(actor=cecilia, run=run)
             approved = time.perf_counter()
-            run = payments.execute_run(actor=cecilia, run=run)
+            run = payments.execute_run(actor=cecilia, run=run, chunk=chunk or payments.CHUNK)
             paid = time.perf_counter()
             xml_path, csv_path = payments.file_paths(run)
             xml_bytes, csv_lines = xml_path.stat().st_size, len(csv_path.read_text().splitlines())
@@ -483,6 +483,8 @@ def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
     if not _postgres_answers():
         raise SystemExit("--full-run needs PostgreSQL at 127.0.0.1:5432")
     common = ["--month", args.month, "--full-run-households", str(args.full_run_households)]
+    if args.chunk:
+        common += ["--chunk", str(args.chunk)]
     runs: list[dict[str, Any]] = []
     for name in (FULL_RUN_DATABASE, FULL_RUN_SEED_DATABASE):
         _psql(f"DROP DATABASE IF EXISTS {name}")
@@ -554,7 +556,7 @@ def _child_main(args: argparse.Namespace) -> None:
     if args.child_full_seed:
         result = full_run_seed(households=args.full_run_households, month=month, seed=args.seed)
     else:
-        result = full_run_child(month=month)
+        result = full_run_child(month=month, chunk=args.chunk)
     print(json.dumps(result))
 
 
@@ -569,6 +571,9 @@ def main() -> None:
         "--full-run", action="store_true", help="also time the whole payment run on PostgreSQL"
     )
     parser.add_argument("--full-run-households", type=int, default=100_000)
+    parser.add_argument(
+        "--chunk", type=int, default=None, help="households per committed batch (default payments.CHUNK)"
+    )
     parser.add_argument("--child-full-seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-full-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
