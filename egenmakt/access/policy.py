@@ -95,6 +95,11 @@ def _memberships(user: Any) -> list[Membership]:
     return cached
 
 
+def memberships(user: Any) -> list[Membership]:
+    """The user's active memberships in active units, with unit and organisation (cached per request)."""
+    return _memberships(user)
+
+
 def roles(user: Any) -> set[str]:
     return {membership.role for membership in _memberships(user)}
 

@@ -54,7 +54,12 @@ from egenmakt.attendance.models import (
     Source,
     TaskStatus,
 )
-from egenmakt.attendance.services import AttendanceError, economic_assistance_caseworkers, parse_hours
+from egenmakt.attendance.services import (
+    AttendanceError,
+    economic_assistance_caseworkers,
+    in_batches,
+    parse_hours,
+)
 from egenmakt.audit import services as audit
 from egenmakt.cases.models import Case
 from egenmakt.lib.categories import DataCategory
@@ -65,8 +70,6 @@ from egenmakt.people.models import Participant
 # Rows checked per lookup round, and rows written per transaction. Large enough that the fixed cost
 # of the queries disappears, small enough that progress moves about once a second.
 CHUNK_ROWS = 50_000
-# Ids per IN (...) list: SQLite allows some 32 000 parameters per statement.
-_IDS_PER_QUERY = 5_000
 _DAY_BITS = 20  # date.toordinal() is below 2**20 until the year 2870
 
 Progress = Callable[[ImportBatch], None]
@@ -498,7 +501,7 @@ class _Checker:
             except InvalidIdentity as error:
                 self.people[raw] = str(error.message)
         found: dict[str, Participant] = {}
-        for part in _batches(sorted(set(values.values()))):
+        for part in in_batches(sorted(set(values.values()))):
             for person in Participant.objects.filter(identity_value__in=part).only(
                 "pk", "identity_value", "protected_identity"
             ):
@@ -516,7 +519,7 @@ class _Checker:
             )
 
     def _load_placements(self, people: list[int]) -> None:
-        for part in _batches(people):
+        for part in in_batches(people):
             rows = (
                 Enrolment.objects.filter(participant_id__in=part)
                 .exclude(status=EnrolmentStatus.VANTAR)
@@ -554,11 +557,6 @@ def _parse_hours(raw: str) -> int | str | None:
     except ValueError:
         return _("Timmar ska vara ett tal från 0 till 24 med högst två decimaler, till exempel 6,5.")
     return None if hours is None else _hundredths(hours)
-
-
-def _batches(items: Sequence[int] | Sequence[str], size: int = _IDS_PER_QUERY) -> Iterator[Any]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- Step 2: saving -----------------------------------------------------------------------------------
@@ -694,7 +692,7 @@ class _Saver:
     def _existing(self, enrolments: set[int]) -> dict[int, tuple[int, str, str, int]]:
         """(enrolment, day) -> (id, status, reason, hours) of what these placements already have stored."""
         found = {}
-        for part in _batches(sorted(enrolments)):
+        for part in in_batches(sorted(enrolments)):
             rows = Attendance.objects.filter(enrolment_id__in=part).values_list(
                 "pk", "enrolment_id", "day", "status", "reason", "attended_hours"
             )
@@ -749,7 +747,7 @@ class _Saver:
             return
         ids = [before[0] for _row, before in corrected]
         previous: dict[int, tuple[int, datetime]] = {}
-        for part in _batches(ids):
+        for part in in_batches(ids):
             for pk, by, at in Attendance.objects.filter(pk__in=part).values_list(
                 "pk", "recorded_by_id", "recorded_at"
             ):
@@ -811,7 +809,7 @@ class _Saver:
         # task is set aside when it no longer is. A missing task is opened by `_open_tasks`.
         status_of = {before[0]: row[2] for row, before in corrected}
         reopen, set_aside = [], []
-        for part in _batches(ids):
+        for part in in_batches(ids):
             for task, attendance, status in AbsenceTask.objects.filter(attendance_id__in=part).values_list(
                 "pk", "attendance_id", "status"
             ):
@@ -821,7 +819,7 @@ class _Saver:
                 elif not unexcused and status == TaskStatus.OPPEN:
                     set_aside.append(task)
         for tasks, status in ((reopen, TaskStatus.OPPEN), (set_aside, TaskStatus.INAKTUELL)):
-            for part in _batches(tasks):
+            for part in in_batches(tasks):
                 AbsenceTask.objects.filter(pk__in=part).update(status=status)
 
     def _open_tasks(self, new: list[tuple[int, int, int]], corrected_to_unexcused: list[int]) -> None:
@@ -829,7 +827,7 @@ class _Saver:
         (`services.economic_assistance_caseworkers`, decided for all these people at once). `new` holds
         (attendance, person, placement) of new unexcused rows; a corrected row may already have one."""
         missing = list(new)
-        for part in _batches(corrected_to_unexcused):
+        for part in in_batches(corrected_to_unexcused):
             missing += Attendance.objects.filter(pk__in=part, task__isnull=True).values_list(
                 "pk", "enrolment__participant_id", "enrolment_id"
             )
@@ -838,7 +836,7 @@ class _Saver:
         owners = economic_assistance_caseworkers({p for _a, p, _e in missing})
         fallback_cases = {self.checker.enrolment_case[e] for _a, p, e in missing if p not in owners}
         fallback: dict[int, int | None] = {}
-        for part in _batches(sorted(fallback_cases)):
+        for part in in_batches(sorted(fallback_cases)):
             fallback |= dict(Case.objects.filter(pk__in=part).values_list("pk", "responsible_id"))
         created = connection.ops.adapt_datetimefield_value(self.now)
         tasks = []
@@ -970,7 +968,7 @@ def _check_all(batch: ImportBatch, checker: _Checker, rows: Rows, report: Progre
         processed += len(chunk)
         rejected_lines = len({r.line for r in rejections})
         with transaction.atomic():
-            for part in _batches(rejections):  # type: ignore[arg-type]
+            for part in in_batches(rejections):
                 for rejection in part:
                     rejection.batch = batch
                 ImportRejection.objects.bulk_create(part)

@@ -7,7 +7,7 @@ here: the task is the input to the economic-assistance due-process flow (kommuni
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,8 +35,14 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.people.errors import PeopleError
 
 MAX_HOURS = Decimal("24")
-# Ids per IN (...) list: well under SQLite's limit on query parameters.
-_IDS_PER_QUERY = 5000
+# Ids per IN (...) list: SQLite allows some 32 000 parameters per statement.
+IDS_PER_QUERY = 5_000
+
+
+def in_batches(items: Sequence[Any], size: int = IDS_PER_QUERY) -> Iterator[Any]:
+    """Slices of at most `size` items, for IN (...) lists of bounded length."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class AttendanceError(PeopleError):
@@ -101,10 +107,10 @@ def economic_assistance_caseworkers(participant_ids: Collection[int]) -> dict[in
     their task goes to the case the placement belongs to."""
     ids = sorted(set(participant_ids))
     found: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(ids), _IDS_PER_QUERY):
+    for part in in_batches(ids):
         rows = (
             Case.objects.filter(
-                participant_id__in=ids[start : start + _IDS_PER_QUERY],
+                participant_id__in=part,
                 case_type=CaseType.EKONOMISKT_BISTAND,
                 closed_on__isnull=True,
                 responsible__isnull=False,

@@ -63,7 +63,7 @@ CAPPED_KINDS = (
 
 
 # Labels are looked up lazily and translated one at a time: a calculation asks for a handful of them.
-_COST_LABELS = {
+COST_LABELS = {
     CostKind.BOENDE: gettext_lazy("Boende"),
     CostKind.HUSHALLSEL: gettext_lazy("Hushållsel"),
     CostKind.ARBETSRESOR: gettext_lazy("Arbetsresor"),
@@ -71,7 +71,7 @@ _COST_LABELS = {
     CostKind.FACK_AKASSA: gettext_lazy("Fackavgift och a-kassa"),
     CostKind.LIVSFORING: gettext_lazy("Livsföring i övrigt"),
 }
-_INCOME_LABELS = {
+INCOME_LABELS = {
     IncomeKind.LON_NETTO: gettext_lazy("Lön (netto)"),
     IncomeKind.AKTIVITETSSTOD: gettext_lazy("Aktivitetsstöd"),
     IncomeKind.ETABLERINGSERSATTNING: gettext_lazy("Etableringsersättning"),
@@ -85,11 +85,11 @@ _INCOME_LABELS = {
 
 
 def cost_label(kind: str) -> str:
-    return str(_COST_LABELS[CostKind(kind)])
+    return str(COST_LABELS[CostKind(kind)])
 
 
 def income_label(kind: str) -> str:
-    return str(_INCOME_LABELS[IncomeKind(kind)])
+    return str(INCOME_LABELS[IncomeKind(kind)])
 
 
 class _Strict(BaseModel):

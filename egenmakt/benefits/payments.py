@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egenmakt.accounts.models import CASEWORK_ROLES, Membership, Role
+from egenmakt.accounts.models import CASEWORK_ROLES, Role
 from egenmakt.audit import services as audit
 from egenmakt.benefits.models import (
     Decision,
@@ -35,20 +35,13 @@ from egenmakt.benefits.models import (
     PayoutAccount,
     RunStatus,
 )
+from egenmakt.benefits.reads import roles_in
 from egenmakt.benefits.services import ECONOMY, PURPOSE, BenefitError
 from egenmakt.organisations.models import Organisation
 from egenmakt.people.models import Participant
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
-
-
-def _roles_in(actor: Any, organisation: Organisation) -> set[str]:
-    return set(
-        Membership.objects.active()
-        .filter(user=actor, unit__organisation=organisation, unit__active=True)
-        .values_list("role", flat=True)
-    )
 
 
 def _unpaid() -> Exists:
@@ -73,7 +66,7 @@ def payable(organisation: Organisation, month: date) -> Any:
 @transaction.atomic
 def prepare_run(*, actor: Any, organisation: Organisation, month: date, execution_date: date) -> PaymentRun:
     """Gather the month's decided payments into a run for someone else to approve."""
-    if not _roles_in(actor, organisation) & set(CASEWORK_ROLES):
+    if not roles_in(actor, organisation) & CASEWORK_ROLES:
         raise BenefitError(_("Bara handläggare och chefer i kommunen kan förbereda en utbetalning."))
     month = month.replace(day=1)
     open_run = PaymentRun.objects.filter(organisation=organisation, month=month).exclude(
@@ -117,7 +110,7 @@ def prepare_run(*, actor: Any, organisation: Organisation, month: date, executio
 def approve_run(*, actor: Any, run: PaymentRun) -> PaymentRun:
     """The second pair of eyes: a manager who did not prepare the run."""
     run = PaymentRun.objects.select_for_update().get(pk=run.pk)
-    if Role.ENHETSCHEF not in _roles_in(actor, run.organisation):
+    if Role.ENHETSCHEF not in roles_in(actor, run.organisation):
         raise BenefitError(_("Bara en enhetschef i kommunen kan godkänna en utbetalning."))
     if actor.pk == run.prepared_by_id:
         raise BenefitError(_("Den som förberett körningen kan inte också godkänna den."))
@@ -135,7 +128,7 @@ def approve_run(*, actor: Any, run: PaymentRun) -> PaymentRun:
 def withdraw_run(*, actor: Any, run: PaymentRun) -> None:
     """A prepared run that is not yet approved can be withdrawn; its decisions are free again."""
     run = PaymentRun.objects.select_for_update().get(pk=run.pk)
-    if not _roles_in(actor, run.organisation) & set(CASEWORK_ROLES):
+    if not roles_in(actor, run.organisation) & CASEWORK_ROLES:
         raise BenefitError(_("Bara handläggare och chefer i kommunen kan ta bort en körning."))
     if run.status != RunStatus.FORBEREDD:
         raise BenefitError(_("Bara en körning som inte är godkänd kan tas bort."))
@@ -159,9 +152,7 @@ def execute_run(
     """Pay an approved run. Idempotent and resumable: households already paid are skipped."""
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().get(pk=run.pk)
-        if Role.ENHETSCHEF not in _roles_in(actor, run.organisation) and not _roles_in(
-            actor, run.organisation
-        ) & set(CASEWORK_ROLES):
+        if not roles_in(actor, run.organisation) & CASEWORK_ROLES:
             raise BenefitError(_("Du har ingen roll i kommunen som får betala ut."))
         if run.status not in (RunStatus.GODKAND, RunStatus.PAGAR, RunStatus.KLAR):
             raise BenefitError(_("Körningen måste godkännas av en annan person innan den betalas ut."))
@@ -432,17 +423,8 @@ def summary(run: PaymentRun) -> RunSummary:
 
 
 def may_prepare(actor: Any, organisation: Organisation) -> bool:
-    return bool(_roles_in(actor, organisation) & set(CASEWORK_ROLES))
+    return bool(roles_in(actor, organisation) & CASEWORK_ROLES)
 
 
 def may_approve(actor: Any, run: PaymentRun) -> bool:
-    return Role.ENHETSCHEF in _roles_in(actor, run.organisation) and actor.pk != run.prepared_by_id
-
-
-def organisations_for(actor: Any) -> list[Organisation]:
-    ids = (
-        Membership.objects.active()
-        .filter(user=actor, role__in=CASEWORK_ROLES, unit__active=True)
-        .values("unit__organisation_id")
-    )
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    return Role.ENHETSCHEF in roles_in(actor, run.organisation) and actor.pk != run.prepared_by_id

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from egenmakt.access import policy
-from egenmakt.accounts.models import CASEWORK_ROLES, Membership, Role
+from egenmakt.accounts.models import CASEWORK_ROLES, Role
 from egenmakt.attendance.models import AbsenceTask, AttendanceStatus, TaskStatus
 from egenmakt.audit import services as audit
 from egenmakt.benefits.models import Application, Decision, Payment, PaymentRun, Reduction
@@ -162,17 +162,17 @@ def listed(
 
 
 def _roles_by_organisation(actor: Any) -> dict[int, set[str]]:
+    """The actor's roles per municipality, from the policy's memberships (fetched once per request)."""
     roles: dict[int, set[str]] = {}
-    if not getattr(actor, "is_authenticated", False):
-        return roles
-    rows = (
-        Membership.objects.active()
-        .filter(user=actor, unit__active=True, unit__organisation__kind=OrganisationKind.KOMMUN)
-        .values_list("unit__organisation_id", "role")
-    )
-    for organisation_id, role in rows:
-        roles.setdefault(organisation_id, set()).add(role)
+    for membership in policy.memberships(actor):
+        if membership.unit.organisation.kind == OrganisationKind.KOMMUN:
+            roles.setdefault(membership.unit.organisation_id, set()).add(membership.role)
     return roles
+
+
+def roles_in(actor: Any, organisation: Organisation) -> set[str]:
+    """The actor's roles in one municipality (active memberships in its active units)."""
+    return _roles_by_organisation(actor).get(organisation.pk, set())
 
 
 def casework_organisations(actor: Any) -> list[Organisation]:

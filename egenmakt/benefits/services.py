@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from egenmakt.attendance import services as attendance
 from egenmakt.attendance.models import AbsenceTask, AttendanceStatus, TaskStatus
 from egenmakt.audit import services as audit
 from egenmakt.benefits import calculation as calc
-from egenmakt.benefits import legal
+from egenmakt.benefits import legal, reads
 from egenmakt.benefits.models import (
     Appeal,
     AppealStatus,
@@ -44,13 +44,13 @@ from egenmakt.benefits.models import (
 )
 from egenmakt.benefits.norm import NormMissing, NormTable, table_for
 from egenmakt.cases.models import Case, CaseType
-from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.money import kr, pro_rata
 from egenmakt.people.errors import PeopleError
 from egenmakt.people.models import HouseholdMember, HouseholdRelation, Participant
 
-ECONOMY = DataCategory.EKONOMI
-PURPOSE = "ekonomiskt_bistand"
+# One name each for the category and purpose every economic-assistance event is logged under.
+ECONOMY = reads.ECONOMY
+PURPOSE = reads.PURPOSE
 
 
 class BenefitError(PeopleError):
@@ -118,7 +118,17 @@ def members_in_month(rows: Sequence[HouseholdMember], month: date) -> tuple[list
         }
         if row.relation == HouseholdRelation.BARN and row.residence_share < 100:
             member["days"] = pro_rata(dim, row.residence_share, 100)
+        if row.relation == HouseholdRelation.BARN and calc.age_in(month, person.birth_date) > 20:
+            raise BenefitError(
+                _(
+                    "%(name)s är 21 år eller äldre och ingår inte längre i hushållet som barn. "
+                    "Ändra hushållet innan du räknar."
+                )
+                % {"name": person.full_name}
+            )
         members.append(member)
+    if sum(1 for m in members if m["role"] == HouseholdRelation.MEDSOKANDE) > 1:
+        raise BenefitError(_("Hushållet har mer än en medsökande. Rätta hushållet innan du räknar."))
     return members, others
 
 
@@ -304,7 +314,7 @@ def decision_items(calculation: Calculation) -> tuple[list[ItemProposal], int]:
     return items, deducted
 
 
-def _outcome(applied: int, granted: int) -> str:
+def item_outcome(applied: int, granted: int) -> str:
     if granted >= applied:
         return Outcome.BIFALL
     return Outcome.AVSLAG if granted == 0 else Outcome.DELVIS_BIFALL
@@ -318,10 +328,6 @@ def decision_outcome(decision: Decision) -> str:
         return Outcome.AVSLAG
     outcomes = {item.outcome for item in decision.items.all()}
     return Outcome.BIFALL if outcomes <= {Outcome.BIFALL} else Outcome.DELVIS_BIFALL
-
-
-def law_for(decided_on: date) -> legal.Law:
-    return legal.law_on(decided_on)
 
 
 @transaction.atomic
@@ -370,7 +376,7 @@ def decide(
                 % {"label": p.label, "applied": kr(p.applied)},
                 field=f"granted:{p.key}",
             )
-        outcome = _outcome(p.applied, amount)
+        outcome = item_outcome(p.applied, amount)
         why = item_reasons.get(p.key, "").strip()
         if outcome != Outcome.BIFALL and not why:
             raise BenefitError(
@@ -395,7 +401,7 @@ def decide(
         month=month,
         period_start=month,
         period_end=calc.month_end(month),
-        law_version=law_for(day).code,
+        law_version=legal.law_on(day).code,
         amount=paid,
         reasons=reasons.strip(),
         norm_year=calculation.norm_year,
@@ -493,17 +499,7 @@ def settle_appeal(*, actor: Any, appeal: Appeal, status: str, on: date, note: st
 
 
 def _benefit_case(participant: Participant) -> Case:
-    case = (
-        Case.objects.filter(
-            participant=participant,
-            case_type=CaseType.EKONOMISKT_BISTAND,
-            closed_on__isnull=True,
-            household__isnull=False,
-        )
-        .select_related("unit")
-        .order_by("-opened_on", "-pk")
-        .first()
-    )
+    case = reads.open_benefit_case(participant)
     if case is None:
         raise BenefitError(_("Personen har inget öppet ärende om ekonomiskt bistånd med hushåll."))
     return case
@@ -818,7 +814,3 @@ def reductions_in_progress(*, actor: Any) -> QuerySet[Reduction]:
         .select_related("participant")
         .order_by("reply_deadline", "proposed_at")
     )
-
-
-def latest_application_month(household_id: int) -> date | None:
-    return Application.objects.filter(household_id=household_id).aggregate(m=Max("month"))["m"]

@@ -71,7 +71,10 @@ def entitlements(batch: Batch, table: NormTable) -> Ints:
 
     common_table = np.array(table.common_by_size, dtype=np.int64)
     size = batch.members + batch.others_in_dwelling
-    common = common_table[np.minimum(size, 7) - 1] + np.maximum(size - 7, 0) * table.per_member_above_7
+    largest = len(common_table)
+    common = (
+        common_table[np.minimum(size, largest) - 1] + np.maximum(size - largest, 0) * table.per_member_above_7
+    )
     common = np.where(batch.others_in_dwelling > 0, (2 * common * batch.members + size) // (2 * size), common)
 
     costs = np.minimum(batch.costs, batch.caps).sum(axis=1) + batch.other_costs

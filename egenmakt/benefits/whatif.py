@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from egenmakt.accounts.models import Membership, Role
+from egenmakt.accounts.models import Role
 from egenmakt.audit import services as audit
 from egenmakt.benefits import calculation as calc
-from egenmakt.benefits import norm, vector
+from egenmakt.benefits import norm, reads, vector
 from egenmakt.benefits.models import Calculation
 from egenmakt.benefits.services import ECONOMY, BenefitError
 from egenmakt.organisations.models import Organisation
@@ -45,18 +45,9 @@ class WhatIf:
     def difference(self) -> int:
         return self.new_total - self.current_total
 
-    @property
-    def affected(self) -> int:
-        return self.raised + self.lowered
-
 
 def may_simulate(actor: Any, organisation: Organisation) -> bool:
-    roles = set(
-        Membership.objects.active()
-        .filter(user=actor, unit__organisation=organisation)
-        .values_list("role", flat=True)
-    )
-    return bool(roles & {Role.ENHETSCHEF, Role.ANALYTIKER})
+    return bool(reads.roles_in(actor, organisation) & {Role.ENHETSCHEF, Role.ANALYTIKER})
 
 
 def _caseload(organisation: Organisation, month: date) -> list[calc.HouseholdMonth]:

@@ -44,6 +44,7 @@ from egenmakt.benefits.services import (
     BenefitError,
     caps_for,
     decision_items,
+    item_outcome,
     members_in_month,
     reduction_amount,
     reduction_base,
@@ -281,7 +282,7 @@ def _applications(
         proposals, _deducted = decision_items(decision.calculation)
         for p in proposals:
             granted = p.allowed
-            outcome = Outcome.BIFALL if granted >= p.applied else Outcome.DELVIS_BIFALL
+            outcome = item_outcome(p.applied, granted)
             basis = livsforing if p.basis == "livsforing" else reference
             items.append(
                 DecisionItem(

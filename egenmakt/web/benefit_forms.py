@@ -15,31 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egenmakt.attendance.models import AbsenceTask
+from egenmakt.benefits import calculation as calc
 from egenmakt.benefits.models import AppealStatus, CapKind, Channel, DecisionItem, ReductionBasis
 from egenmakt.benefits.services import ItemProposal
+from egenmakt.lib.money import kr
 from egenmakt.organisations.models import Organisation
 from egenmakt.web.forms import DateInput
 
-# The labels of the calculation's kinds, lazily (calculation.cost_label translates when it is called).
-COST_KINDS = [
-    ("boende", _("Boende")),
-    ("hushallsel", _("Hushållsel")),
-    ("arbetsresor", _("Arbetsresor")),
-    ("hemforsakring", _("Hemförsäkring")),
-    ("fack_akassa", _("Fackavgift och a-kassa")),
-    ("livsforing", _("Livsföring i övrigt")),
-]
-INCOME_KINDS = [
-    ("lon_netto", _("Lön (netto)")),
-    ("aktivitetsstod", _("Aktivitetsstöd")),
-    ("etableringsersattning", _("Etableringsersättning")),
-    ("sjukpenning", _("Sjukpenning")),
-    ("bostadsbidrag", _("Bostadsbidrag")),
-    ("barnbidrag", _("Barnbidrag")),
-    ("underhallsstod", _("Underhållsstöd")),
-    ("csn", _("Studiemedel (CSN)")),
-    ("ovrigt", _("Övrig inkomst")),
-]
+# The calculation's kinds, with its own (lazy) labels.
+COST_KINDS = [(kind.value, label) for kind, label in calc.COST_LABELS.items()]
+INCOME_KINDS = [(kind.value, label) for kind, label in calc.INCOME_LABELS.items()]
 # The riksnorm's items (Socialstyrelsen's breakdown of the personal costs).
 NORM_ITEMS = {
     "livsmedel": _("Livsmedel"),
@@ -319,14 +304,20 @@ class ReductionForm(forms.Form):
         label=_("Grund för nedsättningen"), choices=ReductionBasis.choices, widget=forms.RadioSelect
     )
     days = forms.IntegerField(
-        label=_("Antal dagar"), required=False, min_value=1, max_value=31, help_text=_("Vid grunden dagar.")
+        label=_("Antal dagar"),
+        required=False,
+        min_value=1,
+        max_value=31,
+        help_text=_("Fylls i när grunden är dagar."),
     )
-    amount_asked = _kronor(_("Belopp (kr)"), required=False, minimum=1, help_text=_("Vid grunden belopp."))
+    amount_asked = _kronor(
+        _("Belopp (kr)"), required=False, minimum=1, help_text=_("Fylls i när grunden är belopp.")
+    )
     items = forms.MultipleChoiceField(
         label=_("Poster i normen"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Vid grunden poster. De vuxnas poster i riksnormen."),
+        help_text=_("Fylls i när grunden är poster: de vuxnas poster i riksnormen."),
     )
     include_children = forms.BooleanField(label=_("Räkna med barnens del av normen"), required=False)
     children_reason = _text(
@@ -343,7 +334,7 @@ class ReductionForm(forms.Form):
         items = self.fields["items"]
         assert isinstance(items, forms.MultipleChoiceField)
         items.choices = [
-            (key, f"{norm_item_label(key)} ({amount} kr)") for key, amount in adult_items.items()
+            (key, f"{norm_item_label(key)} ({kr(amount)})") for key, amount in adult_items.items()
         ]
 
 

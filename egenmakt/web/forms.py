@@ -20,6 +20,11 @@ from egenmakt.people.models import HouseholdRelation
 from egenmakt.people.services import HEALTH_FIELDS, InvalidDetails, ParticipantDetails, check_details
 
 
+def form_status(form: forms.Form | None) -> int:
+    """422 for a form sent back with errors, so tests and assistive tools see the failure; else 200."""
+    return 422 if form is not None and form.is_bound and form.errors else 200
+
+
 def show_error(form: forms.Form, error: PeopleError) -> None:
     """A service's error, next to the field it is about (or above the form)."""
     form.add_error(error.field if error.field in form.fields else None, str(error.message))

@@ -33,17 +33,13 @@ from egenmakt.web.activity_forms import (
     PlaceFromQueueForm,
 )
 from egenmakt.web.decorators import staff_view
-from egenmakt.web.forms import show_error
+from egenmakt.web.forms import form_status, show_error
 from egenmakt.web.participant_pages import participant_for_change
 
 
 def _runs(user: Any, activity: Activity) -> bool:
     """Staff of the unit that runs the activity see its group and queue and register attendance."""
     return activity.unit_id in policy.casework_unit_ids(user)
-
-
-def _status(form: Any) -> int:
-    return 422 if form.is_bound and not form.is_valid() else 200
 
 
 @require_GET
@@ -147,7 +143,7 @@ def enrolment_new(request: HttpRequest, participant_id: int) -> HttpResponse:
                 )
             return redirect("participant", participant_id=participant.pk)
     return render(
-        request, "web/activities/enrol.html", {"form": form, "p": participant}, status=_status(form)
+        request, "web/activities/enrol.html", {"form": form, "p": participant}, status=form_status(form)
     )
 
 
@@ -187,7 +183,7 @@ def enrolment_end(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         request,
         "web/activities/end.html",
         {"form": form, "enrolment": enrolment, "p": enrolment.participant},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -220,7 +216,7 @@ def enrolment_place(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         "position": services.queue_position(enrolment),
         "room": services.occupancy(enrolment.activity),
     }
-    return render(request, "web/activities/place.html", context, status=_status(form))
+    return render(request, "web/activities/place.html", context, status=form_status(form))
 
 
 def _activity_run_by_user(request: HttpRequest, activity_id: int) -> Activity:
@@ -246,7 +242,10 @@ def anonymous_place_new(request: HttpRequest, activity_id: int) -> HttpResponse:
             )
             return redirect("activity", activity_id=activity.pk)
     return render(
-        request, "web/activities/anonymous.html", {"form": form, "activity": activity}, status=_status(form)
+        request,
+        "web/activities/anonymous.html",
+        {"form": form, "activity": activity},
+        status=form_status(form),
     )
 
 
@@ -270,7 +269,7 @@ def anonymous_place_end(request: HttpRequest, place_id: int) -> HttpResponse:
         request,
         "web/activities/anonymous_end.html",
         {"form": form, "activity": activity, "place": place},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -302,5 +301,5 @@ def fidelity_review_new(request: HttpRequest, activity_id: int) -> HttpResponse:
         request,
         "web/activities/fidelity.html",
         {"form": form, "activity": activity, "scale": ips25()},
-        status=_status(form),
+        status=form_status(form),
     )

@@ -26,6 +26,8 @@ from egenmakt.access import policy
 from egenmakt.accounts.models import Membership
 from egenmakt.attendance import importing
 from egenmakt.attendance.models import ImportBatch, ImportStatus
+from egenmakt.audit import services as audit
+from egenmakt.lib.categories import DataCategory
 from egenmakt.web.decorators import staff_view
 
 logger = logging.getLogger(__name__)
@@ -123,13 +125,29 @@ def import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     }
     if request.headers.get("HX-Request"):
         return render(request, "web/attendance/import_status.html", context)
+    if batch.rejected_rows:
+        _record_rejections_read(request.user, batch, "attendance.import_rejections_viewed")
     return render(request, "web/attendance/import_batch.html", context)
+
+
+def _record_rejections_read(user: Any, batch: ImportBatch, action: str) -> None:
+    """Rejected rows show the file's raw cells (identity numbers among them), so reading them is logged.
+    No person is named: a rejected row is one the import could not tie to anyone."""
+    audit.record_now(
+        actor=user,
+        action=action,
+        target=batch,
+        category=DataCategory.NARVARO,
+        purpose="narvaro",
+        detail={"rejected_rows": batch.rejected_rows},
+    )
 
 
 @require_GET
 @staff_view
 def import_rejections(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
     batch = _batch_for(request.user, batch_id)
+    _record_rejections_read(request.user, batch, "attendance.import_rejections_exported")
     response = StreamingHttpResponse(importing.rejections_csv(batch), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="avvisade-rader-{batch.pk}.csv"'
     return response

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,6 +37,7 @@ from egenmakt.benefits.models import (
 from egenmakt.benefits.services import BenefitError
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.lib.categories import DataCategory
+from egenmakt.lib.money import kr
 from egenmakt.people.models import HouseholdMember, HouseholdRelation, Participant
 from egenmakt.web.benefit_forms import (
     AppealForm,
@@ -49,7 +49,7 @@ from egenmakt.web.benefit_forms import (
     parse_month,
 )
 from egenmakt.web.decorators import staff_view
-from egenmakt.web.forms import show_error
+from egenmakt.web.forms import form_status, show_error
 
 ECONOMY = DataCategory.EKONOMI
 
@@ -66,10 +66,6 @@ def economy_access(
 
 def may_edit_economy(request: HttpRequest, participant: Participant) -> bool:
     return bool(policy.can(request.user, policy.Action.EDIT, participant, ECONOMY))
-
-
-def form_status(*forms_shown: forms.Form | None) -> int:
-    return 422 if any(f is not None and f.is_bound and f.errors for f in forms_shown) else 200
 
 
 # --- Hub ---------------------------------------------------------------------------------------------
@@ -323,7 +319,7 @@ def _decision_for(
     decision = get_object_or_404(
         Decision.objects.select_related(
             "participant", "case__unit__organisation", "decided_by", "application", "reduction", "calculation"
-        ),
+        ).prefetch_related("items"),
         pk=decision_id,
     )
     return decision, economy_access(request, decision.participant, action)
@@ -506,7 +502,7 @@ def reduction_words(reduction: Reduction) -> str:
     if reduction.basis == ReductionBasis.DAGAR:
         return _("%(days)s dagar av normens del för de vuxna") % {"days": reduction.days}
     if reduction.basis == ReductionBasis.BELOPP:
-        return _("ett belopp, %(amount)s kr") % {"amount": reduction.amount_asked}
+        return _("ett belopp, %(amount)s") % {"amount": kr(reduction.amount_asked or 0)}
     return _("poster i normen: %(items)s") % {"items": ", ".join(norm_item_label(i) for i in reduction.items)}
 
 

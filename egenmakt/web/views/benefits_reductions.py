@@ -36,10 +36,9 @@ from egenmakt.web.benefit_forms import (
     parse_month,
 )
 from egenmakt.web.decorators import staff_view
-from egenmakt.web.forms import show_error
+from egenmakt.web.forms import form_status, show_error
 from egenmakt.web.views.benefits import (
     economy_access,
-    form_status,
     may_edit_economy,
     pdf_response,
     recipient,

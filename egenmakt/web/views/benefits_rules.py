@@ -24,7 +24,7 @@ from egenmakt.benefits.services import BenefitError
 from egenmakt.organisations.models import Organisation
 from egenmakt.web.benefit_forms import CapForm, RulesForm, WhatIfForm
 from egenmakt.web.decorators import staff_view
-from egenmakt.web.forms import show_error
+from egenmakt.web.forms import form_status, show_error
 
 RULE_FIELDS = list(RulesForm.base_fields)
 
@@ -120,5 +120,5 @@ def what_if(request: HttpRequest) -> HttpResponse:
             )
         except BenefitError as error:
             show_error(form, error)
-    status = 422 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(request, "web/benefits/whatif.html", {"form": form, "result": result}, status=status)

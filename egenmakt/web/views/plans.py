@@ -24,7 +24,7 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.plans import services as plans
 from egenmakt.plans.models import ActionPlan, FollowUp, Goal, GoalProgress, Need, Step
 from egenmakt.web.decorators import staff_view
-from egenmakt.web.forms import show_error
+from egenmakt.web.forms import form_status, show_error
 from egenmakt.web.participant_pages import participant_for_change
 from egenmakt.web.plan_forms import (
     AcknowledgeForm,
@@ -74,13 +74,9 @@ def _record_read(
     )
 
 
-def _status(form: Any) -> int:
-    return 422 if form.is_bound and form.errors else 200
-
-
 def _form_page(request: HttpRequest, form: Any, plan: ActionPlan, title: str, **extra: Any) -> HttpResponse:
     context = {"form": form, "plan": plan, "title": title, **extra}
-    return render(request, "web/plans/form.html", context, status=_status(form))
+    return render(request, "web/plans/form.html", context, status=form_status(form))
 
 
 def _contents(plan: ActionPlan) -> dict[str, Any]:
@@ -117,7 +113,7 @@ def plan_new(request: HttpRequest, participant_id: int) -> HttpResponse:
             messages.success(request, _("Handlingsplanen är skapad. Lägg till mål och steg."))
             return redirect("plan", plan_id=plan.pk)
     context = {"form": form, "p": participant, "has_cases": cases.exists()}
-    return render(request, "web/plans/new.html", context, status=_status(form))
+    return render(request, "web/plans/new.html", context, status=form_status(form))
 
 
 @require_GET
@@ -307,7 +303,7 @@ def follow_up(request: HttpRequest, plan_id: int) -> HttpResponse:
             messages.success(request, _("Uppföljningen är sparad."))
             return redirect("plan", plan_id=plan.pk)
     context = {"form": form, "plan": plan, "upcoming": upcoming, "today": timezone.localdate()}
-    return render(request, "web/plans/follow_up.html", context, status=_status(form))
+    return render(request, "web/plans/follow_up.html", context, status=form_status(form))
 
 
 @require_GET
