@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "egenmakt.attendance",
     "egenmakt.plans",
     "egenmakt.benefits",
+    "egenmakt.outcomes",
+    "egenmakt.analytics",
     "egenmakt.demo",
     "egenmakt.web",
     "egenmakt.api",

@@ -19,6 +19,21 @@ class CaseType(models.TextChoices):
     FINSAM = "finsam", _("Finsam-insats")
 
 
+class Forsorjningshinder(models.TextChoices):
+    """Why the person needs economic assistance, as Socialstyrelsen's statistics classify it
+    (HSLF-FS 2015:30; categories from Socialstyrelsen/SCB, see domain-sweden.md §3.2). Recorded for
+    follow-up: the outcome comparisons adjust for it, as the 2013 study of assistance duration did."""
+
+    ARBETSLOS_UTAN_ERSATTNING = "arbetslos_utan", _("Arbetslös utan ersättning")
+    ARBETSLOS_OTILLRACKLIG = "arbetslos_otillracklig", _("Arbetslös med otillräcklig ersättning")
+    ARBETSLOS_VANTAR = "arbetslos_vantar", _("Arbetslös i väntan på ersättning")
+    ETABLERING = "etablering", _("Arbetslös med etableringsersättning")
+    ARBETSHINDER_SOCIALA = "arbetshinder", _("Arbetshinder, sociala skäl")
+    SJUKSKRIVEN = "sjukskriven", _("Sjukskriven med läkarintyg")
+    OHALSA = "ohalsa", _("Ohälsa utan läkarintyg")
+    OVRIGT = "ovrigt", _("Annat hinder")
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.filter(closed_on__isnull=True)
@@ -47,6 +62,9 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="responsible_cases",
+    )
+    forsorjningshinder = models.CharField(
+        _("försörjningshinder"), max_length=30, choices=Forsorjningshinder.choices, blank=True
     )
     synthetic = models.BooleanField(default=False)
 

@@ -108,9 +108,13 @@ def _files(run: PaymentRun) -> dict[str, bool]:
 @require_GET
 @staff_view
 def payment_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    # Ask the thread before reading the run: a thread that ends in between has committed the run's final
+    # status before it leaves _running, so the read then sees it. The other order could read the run as
+    # not yet paid and then miss the thread, and the page would stop following a finished run.
+    in_thread = _running.get(run_id)
     run = _run_for(request, run_id)
-    running = run.status == RunStatus.PAGAR or run.pk in _running
-    paid = _running[run.pk] if run.pk in _running else reads.paid_so_far(run)
+    running = run.status == RunStatus.PAGAR or (in_thread is not None and run.status != RunStatus.KLAR)
+    paid = in_thread if in_thread is not None else reads.paid_so_far(run)
     context: dict[str, Any] = {
         "run": run,
         "summary": payments.summary(run),

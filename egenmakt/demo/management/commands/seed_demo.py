@@ -12,7 +12,7 @@ import time
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from egenmakt.accounts.models import User
@@ -22,43 +22,9 @@ from egenmakt.demo.benefits import seed_benefits
 from egenmakt.demo.collaboration import seed_collaboration
 from egenmakt.demo.generator import build_plan, save_plan
 from egenmakt.demo.models import DemoDataset
+from egenmakt.lib.progress import ProgressBar
 from egenmakt.organisations.models import Organisation
 from egenmakt.people.models import Participant
-
-
-class ProgressBar:
-    """`Deltagare  45000/100000 [#########.........] 45%  12 s` on stderr.
-
-    On a terminal the line is redrawn in place; in a log (not a terminal) each update is its own line.
-    """
-
-    def __init__(self, stream: OutputWrapper, label: str, total: int, width: int = 30) -> None:
-        self.stream = stream
-        self.label = label
-        self.total = max(total, 1)
-        self.width = width
-        self.started = time.monotonic()
-        self.in_place = stream.isatty()
-
-    def __call__(self, done: int) -> None:
-        filled = self.width * done // self.total
-        seconds = time.monotonic() - self.started
-        digits = len(str(self.total))
-        line = (
-            f"{self.label}  {done:>{digits}}/{self.total} [{'#' * filled}{'.' * (self.width - filled)}] "
-            f"{100 * done // self.total:>3}%  {seconds:.0f} s"
-        )
-        # Plain text: stderr's default style is the red of an error.
-        if self.in_place:
-            end = "\n" if done >= self.total else ""
-            self.stream.write(f"\r{line}", style_func=_plain, ending=end)
-        else:
-            self.stream.write(line, style_func=_plain)
-        self.stream.flush()
-
-
-def _plain(text: str) -> str:
-    return text
 
 
 class Command(BaseCommand):
