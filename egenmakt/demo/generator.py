@@ -1312,6 +1312,7 @@ _CASE_COLUMNS: Final = (
     "opened_on",
     "closed_on",
     "responsible_id",
+    "forsorjningshinder",
     "synthetic",
 )
 
@@ -1458,6 +1459,7 @@ class _BatchWriter:
                         case.opened_on,
                         case.closed_on,
                         self.user_ids[case.responsible],
+                        "",  # set with the outcome history (demo/outcomes.py)
                         True,
                     ]
                 )

@@ -242,7 +242,7 @@ def derive(sources: Sources, *, through: int) -> list[Row]:
         ends += [exit_month + OBSERVED_MONTHS for exit_month in sources.exits]
         last = min(through, max(ends))
     observations = sorted(sources.observations)
-    cases = sorted(sources.cases)
+    cases = sorted(sources.cases, key=lambda case: case[0])
     rows: list[Row] = []
     last_programme = -1
     for month in range(first, last + 1):
@@ -281,7 +281,7 @@ def _unit_in(cases: Sequence[tuple[int, int | None, int]], month: int) -> int | 
     before = [(closed, unit) for _opened, closed, unit in cases if closed is not None and closed < month]
     if before:
         return max(before)[1]
-    return min(cases)[2] if cases else None
+    return min(cases, key=lambda case: case[0])[2] if cases else None
 
 
 # --- The refresh ----------------------------------------------------------------------------------------

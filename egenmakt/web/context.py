@@ -21,6 +21,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_benefits": bool(roles & {*CASEWORK_ROLES, Role.ANALYTIKER})
         and benefits.may_use_benefit_pages(user),
         "nav_can_review_log": policy.can_review_access_log(user),
+        "nav_outcomes": policy.can_see_aggregates(user),
         "nav_can_register": bool(policy.registration_unit_ids(user)),
         "nav_is_admin": policy.is_administrator(user),
         "nav_can_use_emergency": policy.may_use_emergency_access(user),

@@ -50,5 +50,7 @@ def _gate(rule: str, allowed: Callable[[Any], bool]) -> Callable[[View], View]:
 staff_view = _gate("staff", policy.is_staff_member)
 # Unit managers: the access-log review.
 manager_view = _gate("manager", policy.can_review_access_log)
+# Analysts and managers: aggregated statistics (outcomes), never a person.
+aggregates_view = _gate("aggregates", policy.can_see_aggregates)
 # Staff who may register participants in at least one unit.
 registrar_view = _gate("registrar", lambda user: bool(policy.registration_unit_ids(user)))

@@ -12,6 +12,7 @@ from egenmakt.web.views import (
     benefits_rules,
     consent,
     logreview,
+    outcomes,
     participants,
     plans,
     referrals,
@@ -179,6 +180,10 @@ urlpatterns = [
         benefits_reductions.reduction_letter,
         name="benefit_reduction_letter",
     ),
+    path("utfall/", outcomes.overview, name="outcomes"),
+    path("utfall/berakna/", outcomes.recompute, name="outcomes_recompute"),
+    path("utfall/utfall.xlsx", outcomes.export_excel, name="outcomes_xlsx"),
+    path("utfall/utfall.csv", outcomes.export_csv, name="outcomes_csv"),
     path("ekonomi/utbetalningar/", benefits_payments.payment_runs, name="payment_runs"),
     path("ekonomi/utbetalningar/<int:run_id>/", benefits_payments.payment_run, name="payment_run"),
     path(

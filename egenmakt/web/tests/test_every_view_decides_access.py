@@ -18,7 +18,7 @@ from egenmakt.test import BaseTestCase
 from egenmakt.web.admin_site import AdministratorSite
 from egenmakt.web.decorators import ACCESS_ATTRIBUTE
 
-KNOWN_RULES = {"public", "staff", "manager", "registrar"}
+KNOWN_RULES = {"public", "staff", "manager", "registrar", "aggregates"}
 # The referral answer page is public on purpose: a signed, single-use link for recipients without an
 # account (collaboration.referrals checks the signature, expiry, use and consent).
 PUBLIC_ROUTES = {"logga-in/", "logga-ut/", "sprak/", "halsa/", "remiss/svar/<str:token>/"}

@@ -22,6 +22,7 @@ from egenmakt.demo.benefits import seed_benefits
 from egenmakt.demo.collaboration import seed_collaboration
 from egenmakt.demo.generator import build_plan, save_plan
 from egenmakt.demo.models import DemoDataset
+from egenmakt.demo.outcomes import seed_outcomes
 from egenmakt.lib.progress import ProgressBar
 from egenmakt.organisations.models import Organisation
 from egenmakt.people.models import Participant
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         shared = seed_collaboration(seed=seed, as_of=as_of)
         offered = seed_activities(seed=seed, as_of=as_of)
         assistance = seed_benefits(seed=seed, as_of=as_of)
+        followed = seed_outcomes(seed=seed, as_of=as_of)
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -111,5 +113,9 @@ class Command(BaseCommand):
             f"Ekonomiskt bistånd: {assistance['applications']} ansökningar, {assistance['decisions']} beslut "
             f"(förra månaden, redo för utbetalning), {assistance['accounts']} utbetalningskonton, "
             f"{assistance['reductions']} nedsättningar på väg genom kommunicering."
+        )
+        self.stdout.write(
+            f"Utfall: {followed['decisions']} tidigare månaders beslut, {followed['exits']} avslut med "
+            f"{followed['follow_ups']} uppföljningar, {followed['status_months']} statusmånader; utfallen är beräknade."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")

@@ -1,0 +1,487 @@
+"""The outcome pipeline, written once as Ibis expressions: DuckDB runs it embedded, Spark at national scale.
+
+Input: the tables of `extract` (months as numbers, year * 12 + month - 1). The unit of analysis is a
+**period** (spell): consecutive months on försörjningsstöd or in an insats. A period ends in the month
+before the first month outside them; where the person was the month after is its outcome:
+- **arbete eller studier**: work (also subsidised) that is not a municipal labour-market job, or studies
+  with studiemedel (Kolada's KKiK definition; a month's status means at least one month of it);
+- **annat avslut**: other benefits, municipal employment, unknown, or no record at all;
+- **censored** (still going, or moved away): what happened next is not known here.
+Indicators are computed on "base" tables with one row per period, placement or person-year and a column
+`counted` (0 or 1); the breakdowns group those rows. Definitions and computations sit side by side in
+`INDICATORS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from egenmakt.people.target_groups import definitions as target_group_definitions
+
+FS = "forsorjningsstod"
+PROGRAMME = ("forsorjningsstod", "insats")
+WORK = ("arbete", "subventionerat_arbete")
+STUDIES = "studier"
+MOVED = "flyttat"
+
+# Outcome codes of a period.
+OUT_WORK, OUT_STUDIES, OUT_OTHER, OUT_MOVED, OUT_ONGOING = "arbete", "studier", "annat", "flyttat", "pagar"
+UNKNOWN = "okänd"
+
+AGE_BANDS = (
+    (0, 19, "16–19"),
+    (20, 24, "20–24"),
+    (25, 29, "25–29"),
+    (30, 39, "30–39"),
+    (40, 49, "40–49"),
+    (50, 64, "50–64"),
+    (65, 200, "65–"),
+)
+SWEDEN_BANDS = ((0, 1, "0–1 år"), (2, 4, "2–4 år"), (5, 9, "5–9 år"), (10, 200, "10 år eller mer"))
+
+
+@dataclass(frozen=True)
+class Frames:
+    months: ir.Table
+    persons: ir.Table
+    cases: ir.Table
+    enrolments: ir.Table
+    households: ir.Table
+    units: ir.Table
+    activities: ir.Table
+    data_end: int
+
+
+def frames(tables: Mapping[str, pa.Table], *, data_end: int) -> Frames:
+    """Arrow tables as Ibis memtables: bound to no engine until executed, so the same expressions run on
+    whichever backend executes them."""
+    return Frames(
+        data_end=data_end,
+        **{
+            name: ibis.memtable(tables[name])
+            for name in ("months", "persons", "cases", "enrolments", "households", "units", "activities")
+        },
+    )
+
+
+def _band(value: ir.IntegerValue, bands: Sequence[tuple[int, int, str]]) -> ir.StringValue:
+    return ibis.cases(*[(value.between(low, high), label) for low, high, label in bands], else_=UNKNOWN)
+
+
+def _in_work_or_studies(status: ir.StringValue, municipal: ir.BooleanValue) -> ir.BooleanValue:
+    return (status.isin(WORK) & ~municipal.fill_null(False)) | (status == STUDIES)
+
+
+def _status_at(f: Frames, table: ir.Table, month: ir.IntegerValue, prefix: str) -> ir.Table:
+    """Adds `{prefix}_status` and `{prefix}_municipal`: the person's status in the given month (null if
+    there is no record of that month)."""
+    m = f.months.select(
+        _p=f.months.participant_id,
+        _m=f.months.month,
+        **{f"{prefix}_status": f.months.status, f"{prefix}_municipal": f.months.municipal_employment},
+    )
+    joined = table.left_join(m, (table.participant_id == m._p) & (month == m._m))
+    return joined.drop("_p", "_m")
+
+
+def _target_group_flags(age: ir.IntegerValue, at: ir.IntegerValue, p: ir.Table) -> dict[str, ir.BooleanValue]:
+    """The target groups of people/target_groups.toml, evaluated at a month, one flag per group. The same
+    rule keys as TargetGroup.applies_to (a test holds the two equal on real participants)."""
+    flags: dict[str, ir.BooleanValue] = {}
+    for group in target_group_definitions():
+        rule = group.rule
+        cond: ir.BooleanValue = ibis.literal(True)
+        if "min_age" in rule:
+            cond = cond & (age >= rule["min_age"]).fill_null(False)
+        if "max_age" in rule:
+            cond = cond & (age <= rule["max_age"]).fill_null(False)
+        if "occupation_not_in" in rule:
+            cond = cond & ~p.occupation.fill_null("").isin(rule["occupation_not_in"])
+        if "legal_sex" in rule:
+            cond = cond & (p.legal_sex.fill_null("") == rule["legal_sex"])
+        if rule.get("born_abroad"):
+            country = p.country_of_birth.fill_null("")
+            cond = cond & (country != "") & (country != "SE")
+        if "max_months_since_arrival" in rule:
+            since = at - p.arrival_date
+            cond = (
+                cond
+                & (since >= 0).fill_null(False)
+                & (since <= rule["max_months_since_arrival"]).fill_null(False)
+            )
+        if rule.get("has_disability"):
+            cond = cond & p.has_disability.fill_null(False)
+        if rule.get("digitally_excluded"):
+            cond = cond & (
+                p.letters_only.fill_null(False)
+                | ~(p.has_bankid.fill_null(False) | (p.email.fill_null("") != ""))
+            )
+        flags[f"tg_{group.code}"] = cond
+    return flags
+
+
+def _person_columns(f: Frames, table: ir.Table, at: ir.IntegerValue) -> ir.Table:
+    """Adds the person's breakdown and case-mix columns as of a month `at`."""
+    p = f.persons.rename(_pid="participant_id")
+    joined = table.left_join(p, table.participant_id == p._pid)
+    age = (at - joined.birth_date) // 12
+    in_sweden = (at - joined.arrival_date) // 12
+    country = joined.country_of_birth.fill_null("")
+    born_here = (country == "SE") | ((country == "") & joined.arrival_date.isnull())
+    sexes = ibis.cases((joined.legal_sex == "K", "kvinna"), (joined.legal_sex == "M", "man"), else_=UNKNOWN)
+    columns: dict[str, Any] = {
+        "sex": sexes,
+        "age": age,
+        "age_band": _band(age, AGE_BANDS),
+        "education": joined.education_level.nullif("").fill_null(UNKNOWN),
+        "in_sweden": ibis.cases((born_here, "född i Sverige"), else_=_band(in_sweden, SWEDEN_BANDS)),
+    }
+    columns |= _target_group_flags(age, at, joined)
+    keep = [c for c in table.columns]
+    return joined.select(*keep, **columns)
+
+
+def _household_type(f: Frames) -> ir.Table:
+    h = f.households
+    adults = h.relation.isin(("sokande", "medsokande")).cast("int64")
+    children = (h.relation == "barn").cast("int64")
+    sizes = h.group_by(h.household_id).aggregate(adults=adults.sum(), children=children.sum())
+    members = h.join(sizes, "household_id")
+    typed = members.select(
+        _hid=members.participant_id,
+        household=ibis.cases(
+            ((members.adults >= 2) & (members.children > 0), "sammanboende med barn"),
+            (members.adults >= 2, "sammanboende utan barn"),
+            (members.children > 0, "ensamstående med barn"),
+            else_="ensamstående utan barn",
+        ),
+    )
+    # A person in more than one current household (it should not happen) counts in one of them.
+    return typed.group_by("_hid").aggregate(household=typed.household.min())
+
+
+def spells(f: Frames) -> ir.Table:
+    """One row per period, with its outcome, what followed it, and the person's columns at its start."""
+    m = f.months
+    prog = m.filter(m.status.isin(PROGRAMME))
+    order = ibis.window(group_by=prog.participant_id, order_by=prog.month)
+    prog = prog.mutate(island=prog.month - ibis.row_number().over(order))
+    periods = prog.group_by(["participant_id", "island"]).aggregate(
+        start=prog.month.min(),
+        end=prog.month.max(),
+        fs_months=(prog.status == FS).cast("int64").sum(),
+        first_fs=(prog.status == FS).ifelse(prog.month, ibis.null("int64")).min(),
+    )
+    later = ibis.window(group_by=periods.participant_id, order_by=periods.start, following=(1, None))
+    periods = periods.mutate(next_fs=periods.first_fs.min().over(later)).drop("island")
+    periods = _status_at(f, periods, periods.end + 1, "next")
+    for k in (3, 12, 24):
+        periods = _status_at(f, periods, periods.end + k, f"after{k}")
+    start_unit = f.months.select(_p=f.months.participant_id, _m=f.months.month, unit_id=f.months.unit_id)
+    periods = periods.left_join(
+        start_unit, (periods.participant_id == start_unit._p) & (periods.start == start_unit._m)
+    ).drop("_p", "_m")
+    units = f.units.rename(_uid="unit_id", unit="name")
+    periods = periods.left_join(units, periods.unit_id == units._uid).drop("_uid")
+
+    # The first activity begun during the period.
+    e = f.enrolments
+    bounds = periods.select("participant_id", "start", "end")
+    starts = e.rename(_p="participant_id", _start="start")
+    placed = bounds.join(
+        starts, [bounds.participant_id == starts._p, starts._start.between(bounds.start, bounds.end)]
+    )
+    first = ibis.window(
+        group_by=[placed.participant_id, placed.start], order_by=[placed._start, placed.activity_id]
+    )
+    placed = placed.mutate(_n=ibis.row_number().over(first)).filter(lambda t: t._n == 0)
+    acts = f.activities.rename(_aid="activity_id", activity="name")
+    placed = placed.join(acts, placed.activity_id == acts._aid).select(
+        _p2="participant_id", _s2="start", activity="activity"
+    )
+    periods = periods.left_join(
+        placed, (periods.participant_id == placed._p2) & (periods.start == placed._s2)
+    ).drop("_p2", "_s2")
+
+    # The reason for needing assistance: the latest case opened by the period's end that names one.
+    c = f.cases.filter(f.cases.forsorjningshinder.fill_null("") != "")
+    named = c.rename(_p="participant_id")
+    hinder = bounds.join(named, [bounds.participant_id == named._p, named.opened_on <= bounds.end])
+    latest = ibis.window(
+        group_by=[hinder.participant_id, hinder.start], order_by=[ibis.desc(hinder.opened_on)]
+    )
+    hinder = hinder.mutate(_n=ibis.row_number().over(latest)).filter(lambda t: t._n == 0)
+    hinder = hinder.select(_p3="participant_id", _s3="start", hinder="forsorjningshinder")
+    periods = periods.left_join(
+        hinder, (periods.participant_id == hinder._p3) & (periods.start == hinder._s3)
+    ).drop("_p3", "_s3")
+
+    households = _household_type(f)
+    periods = periods.left_join(households, periods.participant_id == households._hid).drop("_hid")
+
+    next_status = periods.next_status
+    ongoing = next_status.isnull() & (periods.end >= f.data_end)
+    outcome = ibis.cases(
+        (ongoing, OUT_ONGOING),
+        (next_status == MOVED, OUT_MOVED),
+        (
+            _in_work_or_studies(next_status, periods.next_municipal).fill_null(False)
+            & (next_status != STUDIES),
+            OUT_WORK,
+        ),
+        (next_status == STUDIES, OUT_STUDIES),
+        else_=OUT_OTHER,
+    )
+    periods = periods.mutate(
+        duration=periods.end - periods.start + 1,
+        outcome=outcome,
+        cohort=(periods.start // 12).cast("string"),
+        unit=periods.unit.fill_null(UNKNOWN),
+        activity=periods.activity.fill_null("ingen insats"),
+        hinder=periods.hinder.fill_null(UNKNOWN),
+        household=periods.household.fill_null(UNKNOWN),
+    )
+    periods = periods.mutate(event=periods.outcome.isin((OUT_WORK, OUT_STUDIES)).cast("int64"))
+    return _person_columns(f, periods, periods.start)
+
+
+# --- Indicators ------------------------------------------------------------------------------------------
+
+
+DIMENSIONS: dict[str, str | Promise] = {
+    "alla": _("Alla"),
+    "sex": _("Kön"),
+    "age_band": _("Åldersgrupp"),
+    "malgrupp": _("Målgrupp"),
+    "unit": _("Enhet"),
+    "activity": _("Insats"),
+    "cohort": _("Startår"),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str | Promise
+    definition: str | Promise
+    kind: str  # "share" (numerator/denominator) or "median" (months, Kaplan–Meier)
+    base: Callable[
+        [Frames, ir.Table], ir.Table
+    ]  # (frames, periods) -> rows with `counted` and the dimensions
+    dimensions: tuple[str, ...] = tuple(DIMENSIONS)
+
+
+def _after_exit(k: int) -> Callable[[Frames, ir.Table], ir.Table]:
+    def base(f: Frames, s: ir.Table) -> ir.Table:
+        status, municipal = s[f"after{k}_status"], s[f"after{k}_municipal"]
+        ended = s.filter(
+            (s.outcome != OUT_ONGOING)
+            & (s.outcome != OUT_MOVED)
+            & (s.end + k <= f.data_end)
+            & (status.fill_null("") != MOVED)
+        )
+        counted = _in_work_or_studies(ended[status.get_name()], ended[municipal.get_name()]).fill_null(False)
+        return ended.mutate(counted=counted.cast("int64"))
+
+    return base
+
+
+def _after_start(k: int) -> Callable[[Frames, ir.Table], ir.Table]:
+    def base(f: Frames, s: ir.Table) -> ir.Table:
+        e = f.enrolments.filter(f.enrolments.start + k <= f.data_end)
+        acts = f.activities.rename(_aid="activity_id", activity="name")
+        e = e.join(acts, e.activity_id == acts._aid).drop("_aid")
+        e = _status_at(f, e, e.start + k, "then")
+        e = e.filter(e.then_status.fill_null("") != MOVED)
+        unit_then = f.months.select(_p=f.months.participant_id, _m=f.months.month, _u=f.months.unit_id)
+        e = e.left_join(unit_then, (e.participant_id == unit_then._p) & (e.start == unit_then._m)).drop(
+            "_p", "_m"
+        )
+        units = f.units.rename(_uid="unit_id", unit="name")
+        e = e.left_join(units, e._u == units._uid).drop("_uid", "_u")
+        e = e.mutate(
+            counted=_in_work_or_studies(e.then_status, e.then_municipal).fill_null(False).cast("int64"),
+            cohort=(e.start // 12).cast("string"),
+            unit=e.unit.fill_null(UNKNOWN),
+        )
+        return _person_columns(f, e, e.start)
+
+    return base
+
+
+def _return_within(n: int) -> Callable[[Frames, ir.Table], ir.Table]:
+    def base(f: Frames, s: ir.Table) -> ir.Table:
+        ended = s.filter((s.outcome != OUT_ONGOING) & (s.outcome != OUT_MOVED) & (s.end + n <= f.data_end))
+        back = (ended.next_fs.notnull() & (ended.next_fs <= ended.end + n)).fill_null(False)
+        return ended.mutate(counted=back.cast("int64"))
+
+    return base
+
+
+def _long_term(f: Frames, s: ir.Table) -> ir.Table:
+    m = f.months.filter(f.months.status == FS)
+    m = m.mutate(year=m.month // 12)
+    # Only whole calendar years that have ended by the data's last month: ten months need a whole year.
+    m = m.filter((m.year * 12 + 11) <= f.data_end)
+    last = ibis.window(group_by=[m.participant_id, m.year], order_by=ibis.desc(m.month))
+    m = m.mutate(
+        _n=ibis.row_number().over(last),
+        _months=m.month.count().over(ibis.window(group_by=[m.participant_id, m.year])),
+    )
+    years = m.filter(m._n == 0)
+    units = f.units.rename(_uid="unit_id", unit="name")
+    years = years.left_join(units, years.unit_id == units._uid).drop("_uid")
+    years = years.select(
+        "participant_id",
+        counted=(years._months >= 10).cast("int64"),
+        cohort=years.year.cast("string"),
+        unit=years.unit.fill_null(UNKNOWN),
+        at=years.year * 12 + 11,
+    )
+    return _person_columns(f, years, years.at)
+
+
+def _periods(f: Frames, s: ir.Table) -> ir.Table:
+    return s.mutate(counted=s.event)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    *(
+        Indicator(
+            code=f"arbete_studier_{k}m_efter_avslut",
+            name=_("Arbete eller studier %(when)s efter avslut") % {"when": when},
+            definition=_(
+                "Andel av de perioder med försörjningsstöd eller insats som avslutats, där personen %(when)s "
+                "senare arbetar (minst en månad, inte kommunal arbetsmarknadsanställning) eller studerar "
+                "med studiemedel. Den som flyttat räknas inte. Saknas uppgift räknas personen som inte i "
+                "arbete eller studier."
+            )
+            % {"when": when},
+            kind="share",
+            base=_after_exit(k),
+        )
+        for k, when in ((3, _("90 dagar")), (12, _("12 månader")), (24, _("24 månader")))
+    ),
+    *(
+        Indicator(
+            code=f"arbete_studier_{k}m_efter_start",
+            name=_("Arbete eller studier %(when)s efter start i insats") % {"when": when},
+            definition=_(
+                "Andel av placeringarna i en insats där personen %(when)s efter starten arbetar (minst en "
+                "månad, inte kommunal arbetsmarknadsanställning) eller studerar med studiemedel. Den som "
+                "flyttat räknas inte."
+            )
+            % {"when": when},
+            kind="share",
+            base=_after_start(k),
+        )
+        for k, when in ((3, _("90 dagar")), (12, _("12 månader")), (24, _("24 månader")))
+    ),
+    Indicator(
+        code="langvarigt_bistand",
+        name=_("Långvarigt ekonomiskt bistånd"),
+        definition=_(
+            "Andel av dem som fått försörjningsstöd under ett kalenderår som fått det i minst 10 av årets "
+            "månader (Socialstyrelsens definition). Bara avslutade kalenderår."
+        ),
+        kind="share",
+        base=_long_term,
+        dimensions=tuple(d for d in DIMENSIONS if d != "activity"),
+    ),
+    *(
+        Indicator(
+            code=f"ater_{n}m",
+            name=_("Åter till försörjningsstöd inom %(n)s månader") % {"n": n},
+            definition=_(
+                "Andel av de avslutade perioderna där personen får försörjningsstöd igen inom %(n)s månader "
+                "efter periodens sista månad. Den som flyttat räknas inte."
+            )
+            % {"n": n},
+            kind="share",
+            base=_return_within(n),
+        )
+        for n in (6, 12, 24)
+    ),
+    Indicator(
+        code="median_tid_till_egen_forsorjning",
+        name=_("Mediantid till arbete eller studier"),
+        definition=_(
+            "Antal månader tills hälften av perioderna slutat med arbete eller studier, skattat med "
+            "Kaplan–Meier: pågående perioder och den som flyttat räknas fram till sin sista kända månad."
+        ),
+        kind="median",
+        base=_periods,
+    ),
+)
+
+
+def _groups(base: ir.Table, dimension: str) -> list[tuple[ir.Table, ir.StringValue]]:
+    """The base rows of each cell of a dimension, with the cell's label column."""
+    if dimension == "alla":
+        return [(base, ibis.literal("alla"))]
+    if dimension == "malgrupp":
+        return [(base.filter(base[f"tg_{g.code}"]), ibis.literal(g.code)) for g in target_group_definitions()]
+    return [(base, base[dimension].cast("string").fill_null(UNKNOWN))]
+
+
+def breakdown_counts(f: Frames, s: ir.Table, *, indicators: Sequence[Indicator] = INDICATORS) -> ir.Table:
+    """Numerator and denominator of every share indicator, for every cell of every dimension, as one
+    expression (one query for the engine)."""
+    parts: list[ir.Table] = []
+    for indicator in indicators:
+        if indicator.kind != "share":
+            continue
+        base = indicator.base(f, s)
+        for dimension in indicator.dimensions:
+            for rows, label in _groups(base, dimension):
+                rows = rows.mutate(_g=label)
+                parts.append(
+                    rows.group_by("_g")
+                    .aggregate(
+                        numerator=rows.counted.sum().cast("int64"), denominator=rows.count().cast("int64")
+                    )
+                    .select(
+                        indicator=ibis.literal(indicator.code),
+                        dimension=ibis.literal(dimension),
+                        grp="_g",
+                        numerator="numerator",
+                        denominator="denominator",
+                    )
+                )
+    return ibis.union(*parts)
+
+
+def duration_counts(s: ir.Table, *, dimensions: Sequence[str] = tuple(DIMENSIONS)) -> ir.Table:
+    """Per cell and duration: events (ended in work or studies), competing exits by kind, and censored
+    periods. The Kaplan–Meier and Aalen–Johansen curves are computed from these counts."""
+    parts: list[ir.Table] = []
+    for dimension in dimensions:
+        for rows, label in _groups(s, dimension):
+            rows = rows.mutate(_g=label)
+            parts.append(
+                rows.group_by(["_g", "duration"])
+                .aggregate(
+                    work=(rows.outcome == OUT_WORK).cast("int64").sum(),
+                    studies=(rows.outcome == OUT_STUDIES).cast("int64").sum(),
+                    other=(rows.outcome == OUT_OTHER).cast("int64").sum(),
+                    censored=rows.outcome.isin((OUT_ONGOING, OUT_MOVED)).cast("int64").sum(),
+                )
+                .select(
+                    dimension=ibis.literal(dimension),
+                    grp="_g",
+                    duration="duration",
+                    work="work",
+                    studies="studies",
+                    other="other",
+                    censored="censored",
+                )
+            )
+    return ibis.union(*parts)
