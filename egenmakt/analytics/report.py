@@ -63,6 +63,9 @@ class Report:
     activity_ratios: list[dict[str, Any]] = field(default_factory=list)
     case_mix_ratios: list[dict[str, Any]] = field(default_factory=list)
     funnel: list[dict[str, Any]] = field(default_factory=list)
+    # The funnel's control limits over a range of expected counts: (expected, lower95, upper95, lower998,
+    # upper998), so the chart draws smooth curves rather than lines between the units.
+    funnel_limits: list[list[float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -227,6 +230,12 @@ def _models(report: Report, frame: pd.DataFrame) -> None:
                 frame, duration="duration", event="event", unit="unit", numeric=NUMERIC, categorical=case_mix
             )
         ]
+        expected = [u["expected"] for u in report.funnel if u["expected"] > 0]
+        if expected:
+            grid = np.linspace(max(1.0, 0.8 * min(expected)), 1.1 * max(expected), 60)
+            low95, high95 = survival.funnel_limits(grid, 0.95)
+            low998, high998 = survival.funnel_limits(grid, 0.998)
+            report.funnel_limits = np.column_stack([grid, low95, high95, low998, high998]).tolist()
     except (ValueError, np.linalg.LinAlgError) as error:
         # Too little data for a model (a small municipality early on): the report says so.
         report.notes.append(f"Modellen kunde inte skattas: {error}")

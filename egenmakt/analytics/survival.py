@@ -477,7 +477,7 @@ def _breslow_cumulative_hazard(
     return unique, np.cumsum(d / risk)
 
 
-def _funnel_limits(expected: FloatArray, coverage: float) -> tuple[FloatArray, FloatArray]:
+def funnel_limits(expected: FloatArray, coverage: float) -> tuple[FloatArray, FloatArray]:
     """Exact Poisson control limits for O/E at ratio 1, interpolated between whole counts.
 
     The p-quantile r of Poisson(E) jumps by whole counts, so limits drawn against E would be a
@@ -541,8 +541,8 @@ def observed_expected(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = observed / expected
-    lower95, upper95 = _funnel_limits(expected, 0.95)
-    lower998, upper998 = _funnel_limits(expected, 0.998)
+    lower95, upper95 = funnel_limits(expected, 0.95)
+    lower998, upper998 = funnel_limits(expected, 0.998)
     return [
         UnitComparison(
             unit=str(units[i]),

@@ -213,6 +213,8 @@ class Sources:
 
     cases: list[tuple[int, int | None, int]] = field(default_factory=list)  # opened, closed, unit
     assistance: set[int] = field(default_factory=set)
+    # The unit that decided each month of assistance: for a medsökande, who has no case of their own.
+    assistance_units: dict[int, int] = field(default_factory=dict)
     placements: list[tuple[int, int | None]] = field(default_factory=list)  # start, end
     # (month it holds from, month it no longer holds, status, municipal employment)
     observations: list[tuple[int, int, str, bool]] = field(default_factory=list)
@@ -246,7 +248,7 @@ def derive(sources: Sources, *, through: int) -> list[Row]:
     rows: list[Row] = []
     last_programme = -1
     for month in range(first, last + 1):
-        unit = _unit_in(cases, month)
+        unit = _unit_in(cases, month) if cases else sources.assistance_units.get(month)
         if month in sources.assistance:
             rows.append((month, Status.FORSORJNINGSSTOD, False, unit))
             last_programme = month
@@ -358,22 +360,26 @@ def sources_for(ids: Sequence[int]) -> dict[int, Sources]:
     ):
         found[pid].cases.append((month_index(opened), month_index(closed) if closed else None, unit))
     granted = Decision.objects.filter(kind=DecisionKind.BISTAND, amount__gt=0)
-    for pid, month in granted.filter(participant_id__in=ids).values_list("participant_id", "month"):
+    for pid, month, unit in granted.filter(participant_id__in=ids).values_list(
+        "participant_id", "month", "case__unit_id"
+    ):
         found[pid].assistance.add(month_index(month))
+        found[pid].assistance_units[month_index(month)] = unit
     # The medsökande is on assistance with the household, though the decision names the sökande.
     partners = HouseholdMember.objects.filter(participant_id__in=ids, relation=HouseholdRelation.MEDSOKANDE)
     spans = list(partners.values_list("household_id", "participant_id", "valid_from", "valid_to"))
     if spans:
-        months_by_household: dict[int, list[date]] = defaultdict(list)
-        for household, month in granted.filter(household_id__in={s[0] for s in spans}).values_list(
-            "household_id", "month"
+        months_by_household: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        for household, month, unit in granted.filter(household_id__in={s[0] for s in spans}).values_list(
+            "household_id", "month", "case__unit_id"
         ):
-            months_by_household[household].append(month)
+            months_by_household[household].append((month, unit))
         for household, pid, valid_from, valid_to in spans:
-            for month in months_by_household[household]:
+            for month, unit in months_by_household[household]:
                 month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
                 if valid_from <= month_end and (valid_to is None or valid_to >= month):
                     found[pid].assistance.add(month_index(month))
+                    found[pid].assistance_units.setdefault(month_index(month), unit)
     placed = Enrolment.objects.filter(participant_id__in=ids, start__isnull=False).exclude(
         status=EnrolmentStatus.VANTAR
     )

@@ -17,9 +17,9 @@ from egenmakt.analytics.survival import (
     FALLBACK_PENALIZER,
     Curve,
     _concordance,
-    _funnel_limits,
     cox,
     cumulative_incidence_from_counts,
+    funnel_limits,
     kaplan_meier,
     kaplan_meier_from_counts,
     observed_expected,
@@ -404,10 +404,10 @@ def test_observed_expected_without_covariates_is_the_crude_comparison():
     assert max(comparisons, key=lambda c: c.ratio).unit == "U7"
 
 
-def test_funnel_limits():
+def testfunnel_limits():
     expected = np.array([1.0, 10.0, 100.0, 400.0, 10000.0])
-    lower95, upper95 = _funnel_limits(expected, 0.95)
-    lower998, upper998 = _funnel_limits(expected, 0.998)
+    lower95, upper95 = funnel_limits(expected, 0.95)
+    lower998, upper998 = funnel_limits(expected, 0.998)
     assert np.all(lower998 <= lower95) and np.all(lower95 < 1) and np.all(upper95 > 1)
     assert np.all(upper95 < upper998)
     assert np.all(np.diff(upper95) < 0) and np.all(np.diff(lower95[1:]) > 0)  # the funnel narrows
@@ -419,4 +419,4 @@ def test_funnel_limits():
     # lower 95 % limit lies between 3 and 4 events.
     assert 3 / 10 < lower95[1] < 4 / 10
     with np.errstate(all="raise"):  # an empty unit (E = 0) gives NaN limits, without warnings
-        assert np.isnan(_funnel_limits(np.array([0.0]), 0.95)[0][0])
+        assert np.isnan(funnel_limits(np.array([0.0]), 0.95)[0][0])

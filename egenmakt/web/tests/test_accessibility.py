@@ -25,6 +25,7 @@ from egenmakt.access import reads
 from egenmakt.access import services as emergency
 from egenmakt.activities import services as activities
 from egenmakt.activities.tests.factories import make_activity, open_case, people_with_cases
+from egenmakt.analytics import services as analytics
 from egenmakt.attendance import services as attendance
 from egenmakt.attendance.importing import import_attendance
 from egenmakt.attendance.models import AbsenceTask
@@ -36,6 +37,7 @@ from egenmakt.collaboration.models import Referral
 from egenmakt.consent import services as consents
 from egenmakt.consent.models import Consent, ConsentForm
 from egenmakt.lib.categories import DataCategory
+from egenmakt.outcomes import services as outcome_services
 from egenmakt.plans import services as plans
 from egenmakt.plans.models import FollowUp
 from egenmakt.test import Personas, valid_pnr
@@ -579,9 +581,10 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
     member, a SIP and its parties), so each route answers as it does in use: the scanned consent form and
     the printed SIP are PDFs, not pages; a page for something missing is the 404 page.
     """
-    anonymous, caseworker, coach = Client(), Client(), Client()
+    anonymous, caseworker, coach, analyst = Client(), Client(), Client(), Client()
     caseworker.force_login(personas.anna)
     coach.force_login(personas.bertil)
+    analyst.force_login(personas.alva)
     consent = give_consent(personas.anna, personas.lina, [personas.af], written=True, categories=PLAN)
     _, access = emergency.start_emergency_access(
         actor=personas.gustav, identity=personas.lina.identity_value, reason="Akut behov av hjälp i kväll."
@@ -624,7 +627,14 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
     )
     reduction = benefit_data.proposed(personas, list(AbsenceTask.objects.all()))
     run = benefit_data.paid_run(personas)
+    # Outcomes: Omar's case closed with an exit (its follow-ups planned), and a computed report.
+    exit = outcome_services.register_exit(
+        actor=personas.gustav, case=personas.omar_case, on=personas.omar_case.opened_on, reason="arbete"
+    )
+    outcome_services.refresh(actor=None)
+    analytics.compute(actor=None, models=False)
     ids: dict[str, int | str] = {
+        "follow_up_id": exit.follow_ups.first().pk,  # type: ignore[union-attr]
         "case_id": personas.lina_case.pk,
         "application_id": decision.application.pk,
         "decision_id": decision.pk,
@@ -649,7 +659,7 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
         assert isinstance(pattern, URLPattern) and pattern.name, f"unnamed or nested route: {pattern}"
         kwargs = {name: ids.get(name, personas.lina.pk) for name in pattern.pattern.converters}
         url = reverse(pattern.name, kwargs=kwargs)
-        for client in (anonymous, caseworker, coach):
+        for client in (anonymous, caseworker, coach, analyst):
             response = client.get(url)
             response.close()  # a file response holds the file open until closed
             if _serves_a_page(response):
@@ -665,6 +675,8 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
     assert files.get("benefit_reduction_letter") == "application/pdf", files
     assert files.get("payment_run_xml") == "application/xml", files
     assert files.get("payment_run_csv", "").startswith("text/csv"), files
+    assert files.get("outcomes_xlsx", "").startswith("application/vnd.openxmlformats"), files
+    assert files.get("outcomes_csv", "").startswith("text/csv"), files
     checked = set().union(*(getattr(test, CHECKS_ATTRIBUTE, frozenset()) for test in globals().values()))
     assert pages, "found no pages in egenmakt/web/urls.py"
     assert not pages - checked, f"pages without an axe check in this module: {sorted(pages - checked)}"
@@ -1167,3 +1179,49 @@ def test_payment_runs_local_rules_and_the_what_if_have_no_violations(
     other_page.get_by_role("button", name="Räkna").click()
     expect(other_page.locator("section[aria-labelledby=result-title]")).to_contain_text("Hushåll som får mer")
     assert_no_axe_violations(other_page, "what-if with a result")
+
+
+@checks("outcomes", "exit_new", "exit_follow_up")
+def test_an_exit_its_follow_up_and_the_outcomes_page_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    case = personas.lina_case
+    case.opened_on = timezone.localdate() - timedelta(days=400)
+    case.save()
+    login(page, "anna", then=f"/deltagare/{personas.lina.pk}/")
+    page.get_by_role("link", name=re.compile("^Registrera avslut")).click()
+    assert_no_axe_violations(page, "the exit form")
+    page.get_by_role("button", name="Avsluta ärendet").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "the exit form with errors")
+    page.get_by_label("Avslutsdatum").fill((timezone.localdate() - timedelta(days=200)).isoformat())
+    page.get_by_label("Vart går personen?").select_option("arbete")
+    page.get_by_role("button", name="Avsluta ärendet").click()
+    expect(page.locator(".messages")).to_contain_text("Avslutet är registrerat")
+    expect(page.locator("main")).to_contain_text("Uppföljning efter avslut")
+    assert_no_axe_violations(page, "the participant page with an exit and its follow-ups")
+    page.get_by_role("link", name=re.compile("uppföljning efter 3 månader")).click()
+    assert_no_axe_violations(page, "the follow-up form")
+    page.get_by_label("Var är personen nu?").select_option("studier")
+    page.get_by_label("Hur vet du det?").select_option("samtal")
+    page.get_by_role("button", name="Spara uppföljningen").click()
+    expect(page.locator(".messages")).to_contain_text("Uppföljningen är registrerad")
+
+    login(page, "alva", then="/utfall/")
+    assert_no_axe_violations(page, "the outcomes page before any report")
+    page.get_by_role("button", name="Uppdatera och beräkna").click()
+    expect(page.locator(".messages")).to_contain_text("Utfallen är beräknade")
+    # One person: every cell is under 5 and shows as a dash, in the table and the chart alike.
+    overview = page.locator("section[aria-labelledby=overview-title] tbody")
+    expect(overview).to_contain_text("Arbete eller studier 90 dagar efter avslut")
+    expect(overview.locator("td").first).to_have_text("–")
+    expect(page.locator("svg[aria-labelledby^=breakdown-chart]")).to_be_visible()
+    assert_no_axe_violations(page, "the outcomes page with a report")
+    page.locator("#id_indicator").select_option("langvarigt_bistand")
+    page.locator("#id_dimension").select_option("sex")
+    page.get_by_role("button", name="Visa").click()
+    expect(page.locator("section[aria-labelledby=breakdown-title] caption")).to_contain_text("Kön")
+    assert_no_axe_violations(page, "the outcomes page broken down by sex")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ned som Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

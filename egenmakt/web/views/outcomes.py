@@ -116,11 +116,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 points=[
                     charts.FunnelPoint(r.unit, r.expected, r.ratio) for r in funnel if r.ratio is not None
                 ],
-                limits=[
-                    (u["expected"], u["lower95"], u["upper95"], u["lower998"], u["upper998"])
-                    for u in report.funnel
-                    if u["lower95"] is not None and u["upper95"] is not None
-                ],
+                limits=[tuple(row) for row in report.funnel_limits],
             ),
             "unit_ratios": presentation.hazard_ratios(report, "unit"),
             "activity_ratios": presentation.hazard_ratios(report, "activity"),

@@ -22,6 +22,7 @@ from egenmakt.consent.models import Consent, Disclosure
 from egenmakt.lib.categories import DataCategory
 from egenmakt.lib.identity import InvalidIdentity, guess_kind, parse_identity
 from egenmakt.lib.spreadsheet import safe_cell
+from egenmakt.outcomes.models import ExitFollowUp
 from egenmakt.people import services as people
 from egenmakt.people.errors import DuplicateIdentity, PeopleError, PossibleDuplicates
 from egenmakt.people.models import Household, HouseholdMember, Participant, ProtectedIdentityGrant
@@ -97,7 +98,14 @@ def overview(request: HttpRequest, participant_id: int) -> HttpResponse:
         return render(request, "web/participants/overview.html", context)
     household, members = _household_of(participant)
     context |= {
-        "cases": participant.cases.select_related("unit", "responsible").order_by("-opened_on"),
+        "cases": participant.cases.select_related("unit", "responsible", "exit").order_by("-opened_on"),
+        "exit_follow_ups": ExitFollowUp.objects.filter(exit__participant=participant)
+        .select_related("exit")
+        .order_by("exit__on", "months_after"),
+        "may_register_exit": bool(
+            policy.can(request.user, policy.Action.EDIT, participant, DataCategory.PLAN_OCH_INSATSER)
+        ),
+        "today": timezone.localdate(),
         "household": household,
         "members": members,
         "visible_member_ids": set(

@@ -21,6 +21,7 @@ from egenmakt.cases.models import Case, CaseType
 from egenmakt.collaboration import referrals
 from egenmakt.collaboration.models import AWAITING_ANSWER
 from egenmakt.lib.statistics import suppress_small
+from egenmakt.outcomes import services as outcomes
 from egenmakt.plans import services as plans
 from egenmakt.web.decorators import public_view, staff_view
 from egenmakt.web.views import benefits
@@ -47,6 +48,7 @@ def start(request: HttpRequest) -> HttpResponse:
         # A reduction can be proposed for someone with an open case of ekonomiskt bistånd with a household.
         context["may_propose_reduction"] = benefit_reads.with_benefit_case(t.participant_id for t in tasks)
         context["overdue_follow_ups"] = plans.overdue_follow_ups(user=user)[:100]
+        context["exit_follow_ups"] = outcomes.follow_ups_due(user=user)[:100]
         context["my_activities"] = Activity.objects.filter(
             active=True, unit_id__in=policy.casework_unit_ids(user)
         ).order_by("name")
@@ -56,6 +58,7 @@ def start(request: HttpRequest) -> HttpResponse:
         context["today"] = timezone.localdate()
     if Role.ENHETSCHEF in user_roles:
         context["unit_overdue_follow_ups"] = plans.overdue_follow_ups(user=user, managed=True)[:200]
+        context["unit_exit_follow_ups"] = outcomes.follow_ups_due(user=user, managed=True).count()
         # Counts only: the manager's overview shows no one by name.
         context["unit_counts"] = _with_labels(
             Case.objects.open()
