@@ -12,11 +12,15 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from egenmakt.analytics import engines, extract, report
+from egenmakt.access import policy, reads
+from egenmakt.accounts.models import CASEWORK_ROLES
+from egenmakt.analytics import engines, extract, pipeline, report
 from egenmakt.analytics.models import OutcomeReport
+from egenmakt.analytics.pipeline import INDICATORS
 from egenmakt.audit import services as audit
 from egenmakt.lib.categories import DataCategory
 from egenmakt.outcomes import services as outcomes
+from egenmakt.people.models import Participant
 
 
 class AnalyticsError(Exception):
@@ -76,3 +80,41 @@ def month_label(month: int) -> str:
 
 def as_date(month: int) -> date:
     return outcomes.month_of(month)
+
+
+def may_drill_down(user: Any) -> bool:
+    """Drill-down to people is for those who work with people (caseworkers and unit managers); analysts
+    and politicians see aggregates only."""
+    return bool(policy.roles(user) & CASEWORK_ROLES)
+
+
+def people_in_cell(*, actor: Any, code: str, dimension: str, group: str) -> list[tuple[Participant, bool]]:
+    """The people behind one cell of the latest data, limited to those the actor may see, each read
+    logged. Returns each person with whether they are counted in the numerator."""
+    if not may_drill_down(actor):
+        raise AnalyticsError(_("Bara den som arbetar med personerna kan se vilka som finns bakom en siffra."))
+    indicator = next((i for i in INDICATORS if i.code == code and i.kind == "share"), None)
+    end = data_end_month()
+    if indicator is None or dimension not in indicator.dimensions or end is None:
+        raise AnalyticsError(_("Det finns ingen sådan uppdelning."))
+    f = pipeline.frames(extract.extract().tables, data_end=end)
+    runner = engines.duckdb()
+    periods = runner.keep(pipeline.spells(f), "periods")
+    base = indicator.base(f, periods)
+    if dimension == "malgrupp":
+        rows = base.filter(base[f"tg_{group}"])
+    elif dimension == "alla":
+        rows = base
+    else:
+        rows = base.filter(base[dimension].cast("string").fill_null(pipeline.UNKNOWN) == group)
+    found = runner.execute(rows.group_by("participant_id").aggregate(counted=rows.counted.max()))
+    runner.close()
+    counted = {int(r.participant_id): bool(r.counted) for r in found.itertuples()}
+    people = list(Participant.objects.filter(pk__in=counted).order_by("last_name", "first_name"))
+    shown = reads.shown_in_list(
+        actor=actor,
+        participants=people,
+        action="participant.listed_in_outcome_cell",
+        detail={"indicator": code, "dimension": dimension, "group": group},
+    )
+    return [(p, counted[p.pk]) for p in shown]

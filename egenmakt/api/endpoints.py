@@ -8,9 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
 from egenmakt.access import policy, reads
+from egenmakt.analytics import presentation
+from egenmakt.analytics import services as analytics
+from egenmakt.analytics.pipeline import INDICATORS
 from egenmakt.benefits import calculation
 from egenmakt.benefits.norm import NormMissing
 from egenmakt.people.models import Participant
@@ -129,3 +133,62 @@ def calculate(request: HttpRequest) -> Any:
 
 def _bad_input(errors: list[dict[str, str]], request: HttpRequest) -> HttpResponse:
     return api.create_response(request, {"errors": errors}, status=400)
+
+
+# --- Outcome indicators (aggregates only, suppressed) --------------------------------------------------
+
+
+class IndicatorCellOut(Schema):
+    group: str
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+    suppressed: bool
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    definition: str
+    dimension: str
+    data_end: str
+    cells: list[IndicatorCellOut]
+    total: IndicatorCellOut | None
+
+
+def _cell(row: presentation.Row) -> IndicatorCellOut:
+    cell = row.cell
+    return IndicatorCellOut(
+        group=row.label,
+        numerator=cell.numerator,
+        denominator=cell.denominator,
+        share=cell.value,
+        suppressed=cell.suppressed,
+    )
+
+
+@api.get(
+    "/outcomes/indicators/{code}",
+    response=IndicatorOut,
+    summary="One outcome indicator, broken down",
+)
+def outcome_indicator(request: HttpRequest, code: str, dimension: str = "alla") -> IndicatorOut:
+    """An indicator from the latest outcome report, for analysts and managers. Every cell under 5 people,
+    and any cell it could be recomputed from, comes with `suppressed: true` and no numbers."""
+    if not policy.can_see_aggregates(request.user):
+        raise HttpError(403, "Only analysts and unit managers see outcomes.")
+    found = analytics.latest()
+    known = {i.code: i for i in INDICATORS if i.kind == "share"}
+    if found is None or code not in known or dimension not in known[code].dimensions:
+        raise HttpError(404, "No such indicator, breakdown or report.")
+    stored, report = found
+    rows, total = presentation.breakdown(report, code, dimension)
+    return IndicatorOut(
+        code=code,
+        name=str(known[code].name),
+        definition=str(known[code].definition),
+        dimension=dimension,
+        data_end=f"{stored.data_end:%Y-%m}",
+        cells=[_cell(row) for row in rows],
+        total=_cell(total) if total else None,
+    )

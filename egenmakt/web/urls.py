@@ -96,6 +96,7 @@ urlpatterns = [
     # Activities, placements and attendance.
     path("insatser/", activities.catalogue, name="activity_catalogue"),
     path("insatser/<int:activity_id>/", activities.activity_detail, name="activity"),
+    path("insatser/<int:activity_id>/sus.csv", activities.sus_export, name="activity_sus_export"),
     path("insatser/<int:activity_id>/narvaro/", attendance.attendance_day, name="attendance_day"),
     path("insatser/<int:activity_id>/anonym/ny/", activities.anonymous_place_new, name="anonymous_place_new"),
     path("insatser/<int:activity_id>/trohet/ny/", activities.fidelity_review_new, name="fidelity_review_new"),
@@ -185,6 +186,7 @@ urlpatterns = [
     path("uppfoljning-efter-avslut/<int:follow_up_id>/", exits.follow_up, name="exit_follow_up"),
     path("utfall/", outcomes.overview, name="outcomes"),
     path("utfall/berakna/", outcomes.recompute, name="outcomes_recompute"),
+    path("utfall/personer/", outcomes.cell_people, name="outcomes_people"),
     path("utfall/utfall.xlsx", outcomes.export_excel, name="outcomes_xlsx"),
     path("utfall/utfall.csv", outcomes.export_csv, name="outcomes_csv"),
     path("ekonomi/utbetalningar/", benefits_payments.payment_runs, name="payment_runs"),

@@ -31,6 +31,7 @@ from egenmakt.attendance.importing import import_attendance
 from egenmakt.attendance.models import AbsenceTask
 from egenmakt.attendance.tests.import_fixtures import csv_file, past_days, place_people, provider_rows
 from egenmakt.benefits import services as benefits
+from egenmakt.benefits.models import Decision, DecisionKind
 from egenmakt.cases.models import CaseType
 from egenmakt.collaboration import sip, team
 from egenmakt.collaboration.models import Referral
@@ -1181,13 +1182,29 @@ def test_payment_runs_local_rules_and_the_what_if_have_no_violations(
     assert_no_axe_violations(other_page, "what-if with a result")
 
 
-@checks("outcomes", "exit_new", "exit_follow_up")
+@checks("outcomes", "exit_new", "exit_follow_up", "outcomes_people")
 def test_an_exit_its_follow_up_and_the_outcomes_page_have_no_violations(
     page: Page, personas: Personas
 ) -> None:
     case = personas.lina_case
     case.opened_on = timezone.localdate() - timedelta(days=400)
     case.save()
+    # Lina had assistance for the three months before the exit below.
+    benefit_data.household(personas)
+    for back in (3, 2, 1):
+        month = (timezone.localdate() - timedelta(days=200 + 30 * back)).replace(day=1)
+        Decision.objects.create(
+            kind=DecisionKind.BISTAND,
+            case=case,
+            household_id=case.household_id,
+            participant=personas.lina,
+            month=month,
+            period_start=month,
+            period_end=month.replace(day=28),
+            law_version="SoL2025",
+            amount=5000,
+            decided_by=personas.anna,
+        )
     login(page, "anna", then=f"/deltagare/{personas.lina.pk}/")
     page.get_by_role("link", name=re.compile("^Registrera avslut")).click()
     assert_no_axe_violations(page, "the exit form")
@@ -1225,3 +1242,10 @@ def test_an_exit_its_follow_up_and_the_outcomes_page_have_no_violations(
     with page.expect_download() as download:
         page.get_by_role("link", name="Ladda ned som Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    # The analyst has no way to the people behind a figure; the unit manager, who works with them, has.
+    expect(page.get_by_role("link", name=re.compile("^Visa personer"))).to_have_count(0)
+    login(page, "cecilia", then="/utfall/?dimension=cohort")
+    page.get_by_role("link", name=re.compile("^Visa personer")).first.click()
+    expect(page.locator("h1")).to_have_text("Personerna bakom siffran")
+    expect(page.locator("tbody")).to_contain_text("Lina Lund")
+    assert_no_axe_violations(page, "the people behind a cell, for the unit manager")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,8 @@ from egenmakt.activities.models import (
     Weekday,
 )
 from egenmakt.activities.rules import finsam_split, ips25
+from egenmakt.lib.spreadsheet import safe_cell
+from egenmakt.outcomes import sus
 from egenmakt.web.activity_forms import (
     AnonymousPlaceForm,
     CatalogueFilterForm,
@@ -303,3 +306,33 @@ def fidelity_review_new(request: HttpRequest, activity_id: int) -> HttpResponse:
         {"form": form, "activity": activity, "scale": ips25()},
         status=form_status(form),
     )
+
+
+@require_GET
+@staff_view
+def sus_export(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """The activity's participants with SUS's variables, as CSV for the samordningsförbund. Only the
+    staff who run the activity; only the people they may see; every person exported is logged."""
+    activity = _activity_run_by_user(request, activity_id)
+    rows = sus.export_rows(actor=request.user, activity=activity)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sus-{activity.code or activity.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(sus.header())
+    for row in rows:
+        writer.writerow(
+            [
+                safe_cell(row.identity),
+                row.sex,
+                row.age_band,
+                row.start.isoformat() if row.start else "",
+                row.end.isoformat() if row.end else "",
+                safe_cell(row.end_reason),
+                row.livelihood_before,
+                row.livelihood_after,
+                row.occupation_before,
+                row.occupation_after,
+            ]
+        )
+    return response

@@ -9,7 +9,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -121,6 +122,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "unit_ratios": presentation.hazard_ratios(report, "unit"),
             "activity_ratios": presentation.hazard_ratios(report, "activity"),
             "data_end": services.month_label(report.data_end),
+            "may_drill_down": services.may_drill_down(request.user),
+            "code": code,
+            "dimension": dimension,
         }
     context["refreshed"] = outcomes.latest_refresh()
     return render(request, "web/outcomes/overview.html", context)
@@ -195,3 +199,23 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse("\ufeff" + presentation.as_csv(report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="utfall-{stored.data_end:%Y-%m}.csv"'
     return response
+
+
+@require_GET
+@aggregates_view
+def cell_people(request: HttpRequest) -> HttpResponse:
+    """The people behind a cell, for a manager who works with them: only those they may see, each logged."""
+    code, dimension, group = (request.GET.get(k, "") for k in ("indicator", "dimension", "group"))
+    if not services.may_drill_down(request.user):
+        raise PermissionDenied
+    try:
+        people = services.people_in_cell(actor=request.user, code=code, dimension=dimension, group=group)
+    except AnalyticsError as error:
+        raise Http404(error.message) from error
+    context = {
+        "people": people,
+        "indicator": presentation.indicator(code),
+        "dimension_label": presentation.dimension_label(dimension),
+        "group_label": presentation.group_label(dimension, group),
+    }
+    return render(request, "web/outcomes/cell_people.html", context)
