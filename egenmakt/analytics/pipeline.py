@@ -21,6 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -58,13 +59,21 @@ class Frames:
     units: ir.Table
     activities: ir.Table
     data_end: int
+    # The first month the history covers. A period running in that month may have begun before it: its
+    # length is unknown, so it is left out of the curves and models (its end still counts for the
+    # indicators after exit).
+    data_start: int
 
 
-def frames(tables: Mapping[str, pa.Table], *, data_end: int) -> Frames:
+def frames(tables: Mapping[str, pa.Table], *, data_end: int, data_start: int | None = None) -> Frames:
     """Arrow tables as Ibis memtables: bound to no engine until executed, so the same expressions run on
-    whichever backend executes them."""
+    whichever backend executes them. `data_start` defaults to the earliest month in the history."""
+    if data_start is None:
+        months = tables["months"].column("month")
+        data_start = int(pc.min(months).as_py()) if len(months) else data_end
     return Frames(
         data_end=data_end,
+        data_start=data_start,
         **{
             name: ibis.memtable(tables[name])
             for name in ("months", "persons", "cases", "enrolments", "households", "units", "activities")
@@ -249,7 +258,10 @@ def spells(f: Frames) -> ir.Table:
         hinder=periods.hinder.fill_null(UNKNOWN),
         household=periods.household.fill_null(UNKNOWN),
     )
-    periods = periods.mutate(event=periods.outcome.isin((OUT_WORK, OUT_STUDIES)).cast("int64"))
+    periods = periods.mutate(
+        event=periods.outcome.isin((OUT_WORK, OUT_STUDIES)).cast("int64"),
+        truncated=periods.start <= f.data_start,
+    )
     return _person_columns(f, periods, periods.start)
 
 
@@ -415,7 +427,8 @@ INDICATORS: tuple[Indicator, ...] = (
         name=_("Mediantid till arbete eller studier"),
         definition=_(
             "Antal månader tills hälften av perioderna slutat med arbete eller studier, skattat med "
-            "Kaplan–Meier: pågående perioder och den som flyttat räknas fram till sin sista kända månad."
+            "Kaplan–Meier: pågående perioder och den som flyttat räknas fram till sin sista kända månad. "
+            "Perioder som pågick redan när historiken börjar räknas inte, eftersom deras längd är okänd."
         ),
         kind="median",
         base=_periods,
@@ -463,6 +476,7 @@ def duration_counts(s: ir.Table, *, dimensions: Sequence[str] = tuple(DIMENSIONS
     """Per cell and duration: events (ended in work or studies), competing exits by kind, and censored
     periods. The Kaplan–Meier and Aalen–Johansen curves are computed from these counts."""
     parts: list[ir.Table] = []
+    s = s.filter(~s.truncated)
     for dimension in dimensions:
         for rows, label in _groups(s, dimension):
             rows = rows.mutate(_g=label)

@@ -96,6 +96,7 @@ def build(
     tables: Mapping[str, pa.Table],
     data_end: int,
     engine: Engine,
+    data_start: int | None = None,
     models: bool = True,
     dimensions: tuple[str, ...] = tuple(DIMENSIONS),
     progress: Callable[[str], None] | None = None,
@@ -109,7 +110,7 @@ def build(
         if progress is not None:
             progress(name)
 
-    f = pipeline.frames(tables, data_end=data_end)
+    f = pipeline.frames(tables, data_end=data_end, data_start=data_start)
     started = time.perf_counter()
     periods = engine.keep(pipeline.spells(f), "periods")
     totals = engine.execute(
@@ -139,7 +140,7 @@ def build(
 
     if models:
         started = time.perf_counter()
-        frame = engine.execute(periods.select(*COX_COLUMNS))
+        frame = engine.execute(periods.filter(~periods.truncated).select(*COX_COLUMNS))
         _models(report, frame)
         step("cox", started)
     engine.close()

@@ -24,9 +24,16 @@ def _months_on_assistance(personas: Personas) -> None:
         for month in (1, 2):
             first = date(2024, month, 1)
             Decision.objects.create(
-                kind=DecisionKind.BISTAND, case=case, household=household, participant=case.participant,
-                month=first, period_start=first, period_end=first.replace(day=28), law_version="SoL2001",
-                amount=3000, decided_by=actor,
+                kind=DecisionKind.BISTAND,
+                case=case,
+                household=household,
+                participant=case.participant,
+                month=first,
+                period_start=first,
+                period_end=first.replace(day=28),
+                law_version="SoL2001",
+                amount=3000,
+                decided_by=actor,
             )
         outcomes.register_exit(actor=actor, case=case, on=date(2024, 2, 20), reason="arbete")
     outcomes.refresh(actor=None, through=date(2025, 3, 1))

@@ -124,7 +124,10 @@ def history() -> dict[str, pa.Table]:
 
 @pytest.fixture(scope="module")
 def built() -> report.Report:
-    return report.build(tables=history(), data_end=END, engine=engines.duckdb(), models=False)
+    # The history is taken to begin in 2023, so no period here began before it.
+    return report.build(
+        tables=history(), data_end=END, data_start=mi(2023, 1), engine=engines.duckdb(), models=False
+    )
 
 
 def share(
@@ -215,3 +218,14 @@ def test_the_report_survives_a_round_trip_through_json(built: report.Report) -> 
     again = report.Report.from_json(data)
     assert again.shares == built.shares and again.curves == built.curves
     assert (built.periods, built.people) == (7, 6)
+
+
+def test_periods_running_when_the_history_begins_are_left_out_of_the_curves_only() -> None:
+    # By default the history begins with its first month, January 2024: P1, P2, P3 and P6a were already
+    # running then and may have begun earlier. The curves keep P4 (2 months, moved), P6b (2, work) and
+    # P5 (12, ongoing): t=2, 3 at risk, 1 event -> 2/3. The indicators after exit are unchanged.
+    built = report.build(tables=history(), data_end=END, engine=engines.duckdb(), models=False)
+    alla = next(c for c in built.curves if c.dimension == "alla")
+    assert alla.times == [0.0, 2.0, 12.0] and alla.at_risk == [3, 3, 1]
+    assert alla.survival == pytest.approx([1, 2 / 3, 2 / 3], abs=1e-12)
+    assert share(built, "arbete_studier_3m_efter_avslut") == (3, 5)
