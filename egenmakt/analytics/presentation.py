@@ -312,13 +312,13 @@ def as_workbook(report: Report, *, data_end: str) -> bytes:
     _bold_header(definitions, Font)
     units = book.create_sheet(str(_("Enheter")))
     units.append([str(_("Enhet")), str(_("Observerade")), str(_("Förväntade")), str(_("Kvot"))])
-    for row in funnel(report):
+    for unit in funnel(report):
         units.append(
             [
-                row.unit,
-                row.observed,
-                round(row.expected, 1),
-                None if row.ratio is None else round(row.ratio, 2),
+                unit.unit,
+                unit.observed,
+                round(unit.expected, 1),
+                None if unit.ratio is None else round(unit.ratio, 2),
             ]
         )
     _bold_header(units, Font)

@@ -200,35 +200,34 @@ def _models(report: Report, frame: pd.DataFrame) -> None:
         frame[column] = frame[column].astype(str)
     case_mix = {column: _reference(frame[column]) for column in CATEGORICAL}
     try:
+        # Two fits: the case mix alone (its ratios, and the expected exits per unit for the funnel plot),
+        # and units and activities together on top of it (each adjusted for the other and the case mix).
         base = survival.cox(frame, duration="duration", event="event", numeric=NUMERIC, categorical=case_mix)
         report.case_mix_ratios = [asdict(r) for r in base.ratios]
         if base.dropped:
             report.notes.append(f"Utelämnade ur modellen: {', '.join(base.dropped)}")
-        units = survival.cox(
+        no_activity = (
+            NO_ACTIVITY if (frame["activity"] == NO_ACTIVITY).any() else _reference(frame["activity"])
+        )
+        joint = survival.cox(
             frame,
             duration="duration",
             event="event",
             numeric=NUMERIC,
-            categorical={**case_mix, "unit": _reference(frame["unit"])},
+            categorical={**case_mix, "unit": _reference(frame["unit"]), "activity": no_activity},
         )
-        report.unit_ratios = [asdict(r) for r in units.ratios if r.covariate.startswith("unit=")]
-        activities = survival.cox(
-            frame,
-            duration="duration",
-            event="event",
-            numeric=NUMERIC,
-            categorical={
-                **case_mix,
-                "activity": NO_ACTIVITY
-                if (frame["activity"] == NO_ACTIVITY).any()
-                else _reference(frame["activity"]),
-            },
-        )
-        report.activity_ratios = [asdict(r) for r in activities.ratios if r.covariate.startswith("activity=")]
+        report.unit_ratios = [asdict(r) for r in joint.ratios if r.covariate.startswith("unit=")]
+        report.activity_ratios = [asdict(r) for r in joint.ratios if r.covariate.startswith("activity=")]
         report.funnel = [
             asdict(u)
             for u in survival.observed_expected(
-                frame, duration="duration", event="event", unit="unit", numeric=NUMERIC, categorical=case_mix
+                frame,
+                duration="duration",
+                event="event",
+                unit="unit",
+                numeric=NUMERIC,
+                categorical=case_mix,
+                fitted=base,
             )
         ]
         expected = [u["expected"] for u in report.funnel if u["expected"] > 0]

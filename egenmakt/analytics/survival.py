@@ -21,7 +21,7 @@ import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -276,6 +276,8 @@ class CoxResult:
     dropped: tuple[str, ...] = field(default=())
     # 0 unless the plain fit failed and FALLBACK_PENALIZER was needed (then say so next to the ratios).
     penalizer: float = 0.0
+    # The fitted lifelines model, so observed_expected can reuse a case-mix fit instead of fitting again.
+    model: Any = field(default=None, repr=False, compare=False)
 
 
 def _design(
@@ -441,6 +443,7 @@ def cox(
         events=int(design[event].sum()),
         dropped=dropped,
         penalizer=float(fitter.penalizer),
+        model=fitter,
     )
 
 
@@ -503,6 +506,7 @@ def observed_expected(
     unit: str,
     numeric: Sequence[str] = (),
     categorical: Mapping[str, str] | None = None,
+    fitted: CoxResult | None = None,
 ) -> list[UnitComparison]:
     """Observed and case-mix expected events per unit (indirect standardisation with a Cox model).
 
@@ -521,7 +525,9 @@ def observed_expected(
     durations = design[duration].to_numpy()
     events = design[event].to_numpy().astype(bool)
     if design.shape[1] > 2:
-        fitter = _fit_cox(design, duration=duration, event=event)
+        # `fitted`: the same case-mix model already fitted by `cox` on this frame (a fit on a million
+        # spells takes a while; there is no need to do it twice).
+        fitter = fitted.model if fitted is not None else _fit_cox(design, duration=duration, event=event)
         baseline = fitter.baseline_cumulative_hazard_
         times = baseline.index.to_numpy(dtype=np.float64)
         cumulative = baseline.iloc[:, 0].to_numpy(dtype=np.float64)

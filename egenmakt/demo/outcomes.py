@@ -46,7 +46,7 @@ HINDER = (
     (Forsorjningshinder.OVRIGT, 0.04),
 )
 # Where people are found at a follow-up, given where they went at the exit.
-LATER = {
+LATER: dict[str, tuple[tuple[str, float], ...]] = {
     Status.ARBETE: ((Status.ARBETE, 0.8), (Status.STUDIER, 0.05), (Status.OKAND, 0.15)),
     Status.STUDIER: ((Status.STUDIER, 0.7), (Status.ARBETE, 0.2), (Status.OKAND, 0.1)),
     Status.ANNAN_ERSATTNING: ((Status.ANNAN_ERSATTNING, 0.7), (Status.ARBETE, 0.15), (Status.OKAND, 0.15)),
@@ -75,7 +75,7 @@ def seed_outcomes(*, seed: int, as_of: date) -> dict[str, int]:
     history_start = outcomes.month_of(outcomes.month_index(last_month) - HISTORY_MONTHS)
     cases = list(
         Case.objects.filter(case_type=CaseType.EKONOMISKT_BISTAND, synthetic=True, household__isnull=False)
-        .select_related("participant")
+        .select_related("participant", "household")
         .order_by("pk")
     )
     decisions: list[Decision] = []
@@ -93,7 +93,7 @@ def seed_outcomes(*, seed: int, as_of: date) -> dict[str, int]:
                     Decision(
                         kind=DecisionKind.BISTAND,
                         case=case,
-                        household_id=case.household_id,
+                        household=case.household,
                         participant=case.participant,
                         month=month,
                         period_start=month,

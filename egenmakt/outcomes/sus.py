@@ -33,7 +33,7 @@ from egenmakt.outcomes.services import add_months
 PURPOSE = "rapportering till samordningsförbundet"
 
 # Main income (SUS försörjningskälla) as the status history gives it.
-LIVELIHOOD = {
+LIVELIHOOD: dict[str, str] = {
     Status.FORSORJNINGSSTOD: Livelihood.EKONOMISKT_BISTAND,
     Status.ARBETE: Livelihood.LON,
     Status.SUBVENTIONERAT_ARBETE: Livelihood.LON,
@@ -44,7 +44,7 @@ LIVELIHOOD = {
     Status.OKAND: Livelihood.OKAND,
 }
 # Occupation (SUS sysselsättning: förvärvsarbete, studier, aktivt arbetssökande, övriga).
-OCCUPATION = {
+OCCUPATION: dict[str, str] = {
     Status.ARBETE: "forvarvsarbete",
     Status.SUBVENTIONERAT_ARBETE: "forvarvsarbete",
     Status.STUDIER: "studier",

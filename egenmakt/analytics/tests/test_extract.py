@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import ibis
 import pyarrow as pa
@@ -18,7 +19,7 @@ from egenmakt.analytics.models import OutcomeReport
 from egenmakt.audit.models import AuditEvent
 from egenmakt.benefits.models import Decision, DecisionKind
 from egenmakt.outcomes import services as outcomes
-from egenmakt.people.models import Participant
+from egenmakt.people.models import Household, Participant
 from egenmakt.people.services import create_participant
 from egenmakt.people.target_groups import target_groups_for
 from egenmakt.test import Personas, details, valid_pnr
@@ -28,7 +29,7 @@ def _people(personas: Personas) -> list[Participant]:
     """People who fall in and out of the target groups, born and arrived on the 1st (the pipeline counts
     in whole months, the page's rule in days; on the 1st the two agree)."""
     made = []
-    specs = [
+    specs: list[tuple[str, str, dict[str, Any]]] = [
         ("20030301", "002", {"occupation": "arbetssokande"}),  # young, not working or studying
         ("19800101", "002", {"country_of_birth": "SY", "arrival_date": date(2024, 2, 1)}),  # arrived 2024
         ("19750501", "002", {"country_of_birth": "SO", "arrival_date": date(2010, 1, 1), "has_bankid": True}),
@@ -83,9 +84,7 @@ def _history(personas: Personas) -> None:
     outcomes.refresh(actor=None, through=date(2025, 6, 1))
 
 
-def _household(personas: Personas) -> object:
-    from egenmakt.people.models import Household
-
+def _household(personas: Personas) -> Household:
     return Household.objects.first() or Household.objects.create()
 
 

@@ -1191,12 +1191,15 @@ def test_an_exit_its_follow_up_and_the_outcomes_page_have_no_violations(
     case.save()
     # Lina had assistance for the three months before the exit below.
     benefit_data.household(personas)
+    case.refresh_from_db()
+    household = case.household
+    assert household is not None
     for back in (3, 2, 1):
         month = (timezone.localdate() - timedelta(days=200 + 30 * back)).replace(day=1)
         Decision.objects.create(
             kind=DecisionKind.BISTAND,
             case=case,
-            household_id=case.household_id,
+            household=household,
             participant=personas.lina,
             month=month,
             period_start=month,

@@ -117,7 +117,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 points=[
                     charts.FunnelPoint(r.unit, r.expected, r.ratio) for r in funnel if r.ratio is not None
                 ],
-                limits=[tuple(row) for row in report.funnel_limits],
+                limits=[(r[0], r[1], r[2], r[3], r[4]) for r in report.funnel_limits],
             ),
             "unit_ratios": presentation.hazard_ratios(report, "unit"),
             "activity_ratios": presentation.hazard_ratios(report, "activity"),
