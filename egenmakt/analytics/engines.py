@@ -24,13 +24,23 @@ _names = itertools.count()
 class Engine:
     name: str
     backend: Any
+    session: Any = None  # the SparkSession, for Spark
     _kept: list[str] = field(default_factory=list)
 
     def keep(self, expr: ir.Table, label: str) -> ir.Table:
         """Compute a table once and keep it for the expressions built on it (the periods, which every
         indicator reads)."""
         name = f"egenmakt_{label}_{next(_names)}"
-        table = self.backend.create_table(name, expr, temp=True)
+        if self.session is not None:
+            # Ibis's PySpark backend has no temporary tables. A checkpointed view is computed once and
+            # cut from its lineage, so Spark does not analyse the whole query again at every use (a
+            # lost executor then means running the report again).
+            self.backend.create_view(f"{name}_sql", expr)
+            self.session.table(f"{name}_sql").localCheckpoint(eager=True).createOrReplaceTempView(name)
+            self.session.catalog.dropTempView(f"{name}_sql")
+            table = self.backend.table(name)
+        else:
+            table = self.backend.create_table(name, expr, temp=True)
         self._kept.append(name)
         return table
 
@@ -39,7 +49,10 @@ class Engine:
 
     def close(self) -> None:
         for name in self._kept:
-            self.backend.drop_table(name, force=True)
+            if self.session is not None:
+                self.session.catalog.dropTempView(name)
+            else:
+                self.backend.drop_table(name, force=True)
         self._kept.clear()
 
 
@@ -65,4 +78,4 @@ def spark(*, master: str | None = None, session: Any = None) -> Engine:
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .getOrCreate()
         )
-    return Engine(name="spark", backend=ibis.pyspark.connect(session))
+    return Engine(name="spark", backend=ibis.pyspark.connect(session), session=session)

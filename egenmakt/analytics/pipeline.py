@@ -177,8 +177,12 @@ def _household_type(f: Frames) -> ir.Table:
     return typed.group_by("_hid").aggregate(household=typed.household.min())
 
 
-def spells(f: Frames) -> ir.Table:
-    """One row per period, with its outcome, what followed it, and the person's columns at its start."""
+def spells(f: Frames, *, keep: Callable[[ir.Table, str], ir.Table] | None = None) -> ir.Table:
+    """One row per period, with its outcome, what followed it, and the person's columns at its start.
+
+    `keep` (an engine's `keep`) computes the periods and their status lookups once before the joins that
+    reuse them; without it the engine may compute that part once per join (Ibis writes no shared steps),
+    which at a million people took twice as long."""
     m = f.months
     prog = m.filter(m.status.isin(PROGRAMME))
     order = ibis.window(group_by=prog.participant_id, order_by=prog.month)
@@ -200,6 +204,8 @@ def spells(f: Frames) -> ir.Table:
     ).drop("_p", "_m")
     units = f.units.rename(_uid="unit_id", unit="name")
     periods = periods.left_join(units, periods.unit_id == units._uid).drop("_uid")
+    if keep is not None:
+        periods = keep(periods, "period_core")
 
     # The first activity begun during the period.
     e = f.enrolments
@@ -225,7 +231,9 @@ def spells(f: Frames) -> ir.Table:
     named = c.rename(_p="participant_id")
     hinder = bounds.join(named, [bounds.participant_id == named._p, named.opened_on <= bounds.end])
     latest = ibis.window(
-        group_by=[hinder.participant_id, hinder.start], order_by=[ibis.desc(hinder.opened_on)]
+        # Two cases opened the same month: the reason's text decides, so every engine picks the same.
+        group_by=[hinder.participant_id, hinder.start],
+        order_by=[ibis.desc(hinder.opened_on), hinder.forsorjningshinder],
     )
     hinder = hinder.mutate(_n=ibis.row_number().over(latest)).filter(lambda t: t._n == 0)
     hinder = hinder.select(_p3="participant_id", _s3="start", hinder="forsorjningshinder")
@@ -447,7 +455,8 @@ def _groups(base: ir.Table, dimension: str) -> list[tuple[ir.Table, ir.StringVal
 
 def breakdown_counts(f: Frames, s: ir.Table, *, indicators: Sequence[Indicator] = INDICATORS) -> ir.Table:
     """Numerator and denominator of every share indicator, for every cell of every dimension, as one
-    expression (one query for the engine)."""
+    expression: the cells' rows are stacked into one long, narrow table and grouped once (a group-by per
+    cell was a shuffle each on Spark: 119 of them, against 11 this way)."""
     parts: list[ir.Table] = []
     for indicator in indicators:
         if indicator.kind != "share":
@@ -455,21 +464,18 @@ def breakdown_counts(f: Frames, s: ir.Table, *, indicators: Sequence[Indicator] 
         base = indicator.base(f, s)
         for dimension in indicator.dimensions:
             for rows, label in _groups(base, dimension):
-                rows = rows.mutate(_g=label)
                 parts.append(
-                    rows.group_by("_g")
-                    .aggregate(
-                        numerator=rows.counted.sum().cast("int64"), denominator=rows.count().cast("int64")
-                    )
-                    .select(
+                    rows.select(
                         indicator=ibis.literal(indicator.code),
                         dimension=ibis.literal(dimension),
-                        grp="_g",
-                        numerator="numerator",
-                        denominator="denominator",
+                        grp=label,
+                        counted=rows.counted.cast("int64"),
                     )
                 )
-    return ibis.union(*parts)
+    stacked = ibis.union(*parts)
+    return stacked.group_by(["indicator", "dimension", "grp"]).aggregate(
+        numerator=stacked.counted.sum().cast("int64"), denominator=stacked.count().cast("int64")
+    )
 
 
 def duration_counts(s: ir.Table, *, dimensions: Sequence[str] = tuple(DIMENSIONS)) -> ir.Table:
@@ -479,23 +485,15 @@ def duration_counts(s: ir.Table, *, dimensions: Sequence[str] = tuple(DIMENSIONS
     s = s.filter(~s.truncated)
     for dimension in dimensions:
         for rows, label in _groups(s, dimension):
-            rows = rows.mutate(_g=label)
             parts.append(
-                rows.group_by(["_g", "duration"])
-                .aggregate(
-                    work=(rows.outcome == OUT_WORK).cast("int64").sum(),
-                    studies=(rows.outcome == OUT_STUDIES).cast("int64").sum(),
-                    other=(rows.outcome == OUT_OTHER).cast("int64").sum(),
-                    censored=rows.outcome.isin((OUT_ONGOING, OUT_MOVED)).cast("int64").sum(),
-                )
-                .select(
-                    dimension=ibis.literal(dimension),
-                    grp="_g",
-                    duration="duration",
-                    work="work",
-                    studies="studies",
-                    other="other",
-                    censored="censored",
+                rows.select(
+                    dimension=ibis.literal(dimension), grp=label, duration="duration", outcome="outcome"
                 )
             )
-    return ibis.union(*parts)
+    stacked = ibis.union(*parts)
+    return stacked.group_by(["dimension", "grp", "duration"]).aggregate(
+        work=(stacked.outcome == OUT_WORK).cast("int64").sum(),
+        studies=(stacked.outcome == OUT_STUDIES).cast("int64").sum(),
+        other=(stacked.outcome == OUT_OTHER).cast("int64").sum(),
+        censored=stacked.outcome.isin((OUT_ONGOING, OUT_MOVED)).cast("int64").sum(),
+    )

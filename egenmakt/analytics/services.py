@@ -99,7 +99,7 @@ def people_in_cell(*, actor: Any, code: str, dimension: str, group: str) -> list
         raise AnalyticsError(_("Det finns ingen sådan uppdelning."))
     f = pipeline.frames(extract.extract().tables, data_end=end)
     runner = engines.duckdb()
-    periods = runner.keep(pipeline.spells(f), "periods")
+    periods = runner.keep(pipeline.spells(f, keep=runner.keep), "periods")
     base = indicator.base(f, periods)
     if dimension == "malgrupp":
         rows = base.filter(base[f"tg_{group}"])
