@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -38,6 +39,8 @@ INLINE_MAX_HOUSEHOLDS = 200
 # Runs being paid by a thread of this process: households paid so far (from the service's progress
 # callback, so the page need not count payments while they are being written), and why a thread stopped.
 _running: dict[int, int] = {}
+# Tries of a background payment that meets a lock (SQLite) before it stops and asks for the button.
+LOCK_RETRIES = 5
 _failed: dict[int, str] = {}
 
 
@@ -195,7 +198,18 @@ def _pay_in_background(run_id: int, user_id: int) -> None:
         def progress(done: int, _total: int) -> None:
             _running[run_id] = done
 
-        payments.execute_run(actor=User.objects.get(pk=user_id), run=run, progress=progress)
+        actor = User.objects.get(pk=user_id)
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                payments.execute_run(actor=actor, run=run, progress=progress)
+                break
+            except OperationalError as error:
+                # SQLite may answer "locked" while the page reads the run; the batch that failed was
+                # rolled back and paid households are skipped, so trying again is safe.
+                if "locked" not in str(error) or attempt == LOCK_RETRIES:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+                run.refresh_from_db()
     except BenefitError as error:
         _failed[run_id] = str(error.message)
     except Exception:
