@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -330,7 +330,3 @@ def as_workbook(report: Report, *, data_end: str) -> bytes:
 def _bold_header(sheet: Any, font: Any) -> None:
     for cell in sheet[1]:
         cell.font = font(bold=True)
-
-
-def percent(values: Sequence[float]) -> list[float]:
-    return [100 * v for v in values]

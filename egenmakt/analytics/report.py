@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from egenmakt.analytics import pipeline, survival
 from egenmakt.analytics.engines import Engine
-from egenmakt.analytics.pipeline import DIMENSIONS, INDICATORS
+from egenmakt.analytics.pipeline import DIMENSIONS
 
 # Case mix for the adjusted comparisons: the covariates of the 2013 study that the data holds.
 NUMERIC = ("age",)
@@ -243,7 +243,3 @@ def _models(report: Report, frame: pd.DataFrame) -> None:
     except (ValueError, np.linalg.LinAlgError) as error:
         # Too little data for a model (a small municipality early on): the report says so.
         report.notes.append(f"Modellen kunde inte skattas: {error}")
-
-
-def indicator_codes() -> list[str]:
-    return [i.code for i in INDICATORS]

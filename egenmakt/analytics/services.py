@@ -6,7 +6,6 @@ Views, the API and `manage.py outcome_report` call these; they never run the pip
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -76,10 +75,6 @@ def latest() -> tuple[OutcomeReport, report.Report] | None:
 
 def month_label(month: int) -> str:
     return f"{outcomes.month_of(month):%Y-%m}"
-
-
-def as_date(month: int) -> date:
-    return outcomes.month_of(month)
 
 
 def may_drill_down(user: Any) -> bool:

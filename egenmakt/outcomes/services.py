@@ -445,9 +445,5 @@ def _refresh_batch(ids: Sequence[int], through: int, result: RefreshResult) -> N
     result.removed += len(removed)
 
 
-def history(participant_id: int) -> QuerySet[StatusMonth]:
-    return StatusMonth.objects.filter(participant_id=participant_id).order_by("month")
-
-
 def latest_refresh() -> OutcomeRefresh | None:
     return OutcomeRefresh.objects.filter(finished_at__isnull=False).first()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +32,3 @@ class FollowUpForm(forms.Form):
     municipal_employment = forms.BooleanField(label=_("Kommunal arbetsmarknadsanställning"), required=False)
     source = forms.ChoiceField(label=_("Hur vet du det?"), choices=[("", _("Välj")), *FollowUpSource.choices])
     on = forms.DateField(label=_("Datum"), widget=DateInput())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
