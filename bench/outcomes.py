@@ -169,6 +169,8 @@ class Synthetic:
 
 def synthetic_tables(participants: int, *, seed: int) -> Synthetic:
     """The pipeline's input tables for `participants` people, seeded; see the module docstring."""
+    from egenmakt.analytics import pipeline
+
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     n = participants
@@ -278,7 +280,8 @@ def synthetic_tables(participants: int, *, seed: int) -> Synthetic:
         {
             "participant_id": pa.array(pid[person]),
             "month": pa.array(month),
-            "status": _strings(status, STATUS),
+            # As `extract` reads them: each status as its code in pipeline.STATUSES.
+            "status": pa.array(np.array([pipeline.status_code(s) for s in STATUS], np.int8)[status]),
             "municipal_employment": pa.array(status == MUNICIPAL),
             "unit_id": pa.array(unit.astype(np.int64)[person] + 1),
         }

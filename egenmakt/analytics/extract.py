@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from django.db import connections
 
 from egenmakt.activities.models import Activity, Enrolment
+from egenmakt.analytics import pipeline
 from egenmakt.cases.models import Case
 from egenmakt.organisations.models import Unit
 from egenmakt.outcomes.models import StatusMonth
@@ -30,12 +31,28 @@ def _select(model: Any, columns: str, where: str = "") -> str:
     return f"SELECT {columns} FROM {model._meta.db_table}" + (f" WHERE {where}" if where else "")  # noqa: S608
 
 
+def _status_code_sql() -> str:
+    """The status as its code in `pipeline.STATUSES`, computed by the database while it reads: the pipeline
+    compares integers, and 30 million small integers travel faster than text."""
+    cases = " ".join(f"WHEN '{status}' THEN {code}" for code, status in enumerate(pipeline.STATUSES))
+    return f"CASE status {cases} END"
+
+
 def queries() -> dict[str, tuple[str, dict[str, str]]]:
     """Each table: its SQL and how to normalise its columns (month = a date to a month number, bool, int)."""
     return {
         "months": (
-            _select(StatusMonth, "participant_id, month, status, municipal_employment, unit_id"),
-            {"participant_id": "int", "month": "month", "municipal_employment": "bool", "unit_id": "int"},
+            _select(
+                StatusMonth,
+                f"participant_id, month, {_status_code_sql()} AS status, municipal_employment, unit_id",
+            ),
+            {
+                "participant_id": "int",
+                "month": "month",
+                "status": "code",
+                "municipal_employment": "bool",
+                "unit_id": "int",
+            },
         ),
         "persons": (
             _select(
@@ -99,6 +116,8 @@ def _normalise(table: pa.Table, kinds: dict[str, str]) -> pa.Table:
         column = table.column(index)
         if kind == "month":
             converted = month_number(column)
+        elif kind == "code":
+            converted = pc.cast(column, pa.int8())
         elif kind == "bool":
             converted = pc.cast(column, pa.bool_())
         else:

@@ -15,7 +15,7 @@ Indicators are computed on "base" tables with one row per period, placement or p
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
@@ -25,16 +25,32 @@ import pyarrow.compute as pc
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from egenmakt.outcomes.models import Status
 from egenmakt.people.target_groups import definitions as target_group_definitions
 
-FS = "forsorjningsstod"
-PROGRAMME = ("forsorjningsstod", "insats")
-WORK = ("arbete", "subventionerat_arbete")
-STUDIES = "studier"
-MOVED = "flyttat"
+# Statuses travel as small integer codes, a status's place in `STATUSES` (`extract` reads them so):
+# comparing, filtering and joining 30 million months of text took seconds that integers do not.
+STATUSES: tuple[str, ...] = tuple(Status.values)
 
-# Outcome codes of a period.
-OUT_WORK, OUT_STUDIES, OUT_OTHER, OUT_MOVED, OUT_ONGOING = "arbete", "studier", "annat", "flyttat", "pagar"
+
+def status_code(status: str) -> int:
+    return STATUSES.index(status)
+
+
+def status_codes(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Status text as codes (a text that is no status becomes null: no record)."""
+    return pc.cast(pc.index_in(column, value_set=pa.array(STATUSES)), pa.int8())
+
+
+FS = status_code(Status.FORSORJNINGSSTOD)
+PROGRAMME = (FS, status_code(Status.INSATS))
+WORK = (status_code(Status.ARBETE), status_code(Status.SUBVENTIONERAT_ARBETE))
+STUDIES = status_code(Status.STUDIER)
+MOVED = status_code(Status.FLYTTAT)
+NO_RECORD = -1
+
+# Outcome codes of a period (what the month after it shows).
+OUT_WORK, OUT_STUDIES, OUT_OTHER, OUT_MOVED, OUT_ONGOING = range(5)
 UNKNOWN = "okänd"
 
 AGE_BANDS = (
@@ -63,15 +79,34 @@ class Frames:
     # length is unknown, so it is left out of the curves and models (its end still counts for the
     # indicators after exit).
     data_start: int
+    # Every placement with what the indicators after the start of an insats look up (see _placements);
+    # set by `frames`.
+    placements: ir.Table | None = None
 
 
-def frames(tables: Mapping[str, pa.Table], *, data_end: int, data_start: int | None = None) -> Frames:
+Keep = Callable[[ir.Table, str], ir.Table]
+
+
+def frames(
+    tables: Mapping[str, pa.Table], *, data_end: int, data_start: int | None = None, keep: Keep | None = None
+) -> Frames:
     """Arrow tables as Ibis memtables: bound to no engine until executed, so the same expressions run on
-    whichever backend executes them. `data_start` defaults to the earliest month in the history."""
+    whichever backend executes them. `data_start` defaults to the earliest month in the history.
+
+    `keep` (an engine's `keep`) computes the placements' lookups once for the three indicators that read
+    them; without it each of them computes its own."""
     if data_start is None:
         months = tables["months"].column("month")
         data_start = int(pc.min(months).as_py()) if len(months) else data_end
-    return Frames(
+    # Statuses as text (hand-built tables in tests) become codes here; `extract` reads codes.
+    history = tables["months"]
+    if pa.types.is_string(history.schema.field("status").type):
+        index = history.schema.get_field_index("status")
+        tables = {
+            **tables,
+            "months": history.set_column(index, "status", status_codes(history.column(index))),
+        }
+    f = Frames(
         data_end=data_end,
         data_start=data_start,
         **{
@@ -79,6 +114,8 @@ def frames(tables: Mapping[str, pa.Table], *, data_end: int, data_start: int | N
             for name in ("months", "persons", "cases", "enrolments", "households", "units", "activities")
         },
     )
+    placements = _placements(f)
+    return replace(f, placements=keep(placements, "placements") if keep is not None else placements)
 
 
 def _band(value: ir.IntegerValue, bands: Sequence[tuple[int, int, str]]) -> ir.StringValue:
@@ -89,16 +126,34 @@ def _in_work_or_studies(status: ir.StringValue, municipal: ir.BooleanValue) -> i
     return (status.isin(WORK) & ~municipal.fill_null(False)) | (status == STUDIES)
 
 
-def _status_at(f: Frames, table: ir.Table, month: ir.IntegerValue, prefix: str) -> ir.Table:
-    """Adds `{prefix}_status` and `{prefix}_municipal`: the person's status in the given month (null if
-    there is no record of that month)."""
-    m = f.months.select(
-        _p=f.months.participant_id,
-        _m=f.months.month,
-        **{f"{prefix}_status": f.months.status, f"{prefix}_municipal": f.months.municipal_employment},
+def _look_up(
+    f: Frames, table: ir.Table, key: str, at: Mapping[str, tuple[ir.IntegerValue, Sequence[str]]]
+) -> ir.Table:
+    """Adds the person's record in other months: for each `name: (month, fields)` in `at`, the columns
+    `{name}_{field}` (status, municipal, unit; null where there is no record of that month).
+
+    One join with the months for all the lookups, the hits pivoted back per (person, `key`): a join per
+    lookup scanned the months once each (30 million rows at national scale) and built its hash table
+    on them rather than on the few rows looked up, about three seconds a join at 200 000 people."""
+    columns = {"status": "status", "municipal": "municipal_employment", "unit": "unit_id"}
+    wanted = [
+        table.select(
+            _p=table.participant_id, _k=table[key], _m=month.cast("int32"), _t=ibis.literal(i, "int8")
+        )
+        for i, (month, _) in enumerate(at.values())
+    ]
+    want = ibis.union(*wanted, distinct=False) if len(wanted) > 1 else wanted[0]
+    m = f.months
+    hit = want.join(m, [want._p == m.participant_id, want._m == m.month])
+    found = hit.group_by(["_p", "_k"]).aggregate(
+        **{
+            f"{name}_{field}": hit[columns[field]].max(where=hit._t == i)
+            for i, (name, (_, fields)) in enumerate(at.items())
+            for field in fields
+        }
     )
-    joined = table.left_join(m, (table.participant_id == m._p) & (month == m._m))
-    return joined.drop("_p", "_m")
+    joined = table.left_join(found, [table.participant_id == found._p, table[key] == found._k])
+    return joined.drop("_p", "_k")
 
 
 def _target_group_flags(age: ir.IntegerValue, at: ir.IntegerValue, p: ir.Table) -> dict[str, ir.BooleanValue]:
@@ -177,7 +232,32 @@ def _household_type(f: Frames) -> ir.Table:
     return typed.group_by("_hid").aggregate(household=typed.household.min())
 
 
-def spells(f: Frames, *, keep: Callable[[ir.Table, str], ir.Table] | None = None) -> ir.Table:
+AFTER_START = (3, 12, 24)
+
+
+def _placements(f: Frames) -> ir.Table:
+    """One row per placement: the activity, the unit and the person's columns at its start, and the
+    person's status 3, 12 and 24 months after it, looked up together (the three indicators after the
+    start of an insats read the same lookups)."""
+    e = f.enrolments
+    acts = f.activities.rename(_aid="activity_id", activity="name")
+    e = e.join(acts, e.activity_id == acts._aid).drop("_aid")
+    e = _look_up(
+        f,
+        e,
+        "start",
+        {
+            **{f"after{k}": (e.start + k, ("status", "municipal")) for k in AFTER_START},
+            "start": (e.start, ("unit",)),
+        },
+    )
+    units = f.units.rename(_uid="unit_id", unit="name")
+    e = e.left_join(units, e.start_unit == units._uid).drop("_uid", "start_unit")
+    e = e.mutate(cohort=(e.start // 12).cast("string"), unit=e.unit.fill_null(UNKNOWN))
+    return _person_columns(f, e, e.start)
+
+
+def spells(f: Frames, *, keep: Keep | None = None) -> ir.Table:
     """One row per period, with its outcome, what followed it, and the person's columns at its start.
 
     `keep` (an engine's `keep`) computes the periods and their status lookups once before the joins that
@@ -195,13 +275,19 @@ def spells(f: Frames, *, keep: Callable[[ir.Table, str], ir.Table] | None = None
     )
     later = ibis.window(group_by=periods.participant_id, order_by=periods.start, following=(1, None))
     periods = periods.mutate(next_fs=periods.first_fs.min().over(later)).drop("island")
-    periods = _status_at(f, periods, periods.end + 1, "next")
-    for k in (3, 12, 24):
-        periods = _status_at(f, periods, periods.end + k, f"after{k}")
-    start_unit = f.months.select(_p=f.months.participant_id, _m=f.months.month, unit_id=f.months.unit_id)
-    periods = periods.left_join(
-        start_unit, (periods.participant_id == start_unit._p) & (periods.start == start_unit._m)
-    ).drop("_p", "_m")
+    if keep is not None:
+        periods = keep(periods, "period_bounds")
+    status = ("status", "municipal")
+    periods = _look_up(
+        f,
+        periods,
+        "start",
+        {
+            "next": (periods.end + 1, status),
+            **{f"after{k}": (periods.end + k, status) for k in (3, 12, 24)},
+            "start": (periods.start, ("unit",)),
+        },
+    ).rename(unit_id="start_unit")
     units = f.units.rename(_uid="unit_id", unit="name")
     periods = periods.left_join(units, periods.unit_id == units._uid).drop("_uid")
     if keep is not None:
@@ -306,7 +392,7 @@ def _after_exit(k: int) -> Callable[[Frames, ir.Table], ir.Table]:
             (s.outcome != OUT_ONGOING)
             & (s.outcome != OUT_MOVED)
             & (s.end + k <= f.data_end)
-            & (status.fill_null("") != MOVED)
+            & (status.fill_null(NO_RECORD) != MOVED)
         )
         counted = _in_work_or_studies(ended[status.get_name()], ended[municipal.get_name()]).fill_null(False)
         return ended.mutate(counted=counted.cast("int64"))
@@ -316,23 +402,13 @@ def _after_exit(k: int) -> Callable[[Frames, ir.Table], ir.Table]:
 
 def _after_start(k: int) -> Callable[[Frames, ir.Table], ir.Table]:
     def base(f: Frames, s: ir.Table) -> ir.Table:
-        e = f.enrolments.filter(f.enrolments.start + k <= f.data_end)
-        acts = f.activities.rename(_aid="activity_id", activity="name")
-        e = e.join(acts, e.activity_id == acts._aid).drop("_aid")
-        e = _status_at(f, e, e.start + k, "then")
-        e = e.filter(e.then_status.fill_null("") != MOVED)
-        unit_then = f.months.select(_p=f.months.participant_id, _m=f.months.month, _u=f.months.unit_id)
-        e = e.left_join(unit_then, (e.participant_id == unit_then._p) & (e.start == unit_then._m)).drop(
-            "_p", "_m"
-        )
-        units = f.units.rename(_uid="unit_id", unit="name")
-        e = e.left_join(units, e._u == units._uid).drop("_uid", "_u")
-        e = e.mutate(
-            counted=_in_work_or_studies(e.then_status, e.then_municipal).fill_null(False).cast("int64"),
-            cohort=(e.start // 12).cast("string"),
-            unit=e.unit.fill_null(UNKNOWN),
-        )
-        return _person_columns(f, e, e.start)
+        e = f.placements
+        if e is None:
+            raise ValueError("Frames without placements: make them with frames()")
+        status, municipal = e[f"after{k}_status"], e[f"after{k}_municipal"]
+        e = e.filter((e.start + k <= f.data_end) & (status.fill_null(NO_RECORD) != MOVED))
+        counted = _in_work_or_studies(e[status.get_name()], e[municipal.get_name()]).fill_null(False)
+        return e.mutate(counted=counted.cast("int64"))
 
     return base
 
@@ -402,7 +478,7 @@ INDICATORS: tuple[Indicator, ...] = (
             kind="share",
             base=_after_start(k),
         )
-        for k, when in ((3, _("90 dagar")), (12, _("12 månader")), (24, _("24 månader")))
+        for k, when in zip(AFTER_START, (_("90 dagar"), _("12 månader"), _("24 månader")), strict=True)
     ),
     Indicator(
         code="langvarigt_bistand",
@@ -452,29 +528,71 @@ def _groups(base: ir.Table, dimension: str) -> list[tuple[ir.Table, ir.StringVal
     return [(base, base[dimension].cast("string").fill_null(UNKNOWN))]
 
 
-def breakdown_counts(f: Frames, s: ir.Table, *, indicators: Sequence[Indicator] = INDICATORS) -> ir.Table:
-    """Numerator and denominator of every share indicator, for every cell of every dimension, as one
-    expression: the cells' rows are stacked into one long, narrow table and grouped once (a group-by per
-    cell was a shuffle each on Spark: 119 of them, against 11 this way)."""
-    parts: list[ir.Table] = []
-    for indicator in indicators:
-        if indicator.kind != "share":
-            continue
+def breakdown_counts(
+    f: Frames, s: ir.Table, *, indicators: Sequence[Indicator] = INDICATORS, keep: Keep | None = None
+) -> ir.Table:
+    """Numerator and denominator of every share indicator, for every cell of every dimension.
+
+    Each indicator's rows are first counted per combination of the breakdown columns, with a count per
+    target group beside them (a few thousand combinations where the rows are millions); every cell is
+    then a sum over that small table. Stacking the rows once per cell and grouping them (the way before
+    this) pushed over a hundred million rows through one group-by at a million people. `keep` computes the
+    small table once for all the sums."""
+    groups = target_group_definitions()
+    columns = [d for d in DIMENSIONS if d not in ("alla", "malgrupp")]
+    cubes: list[ir.Table] = []
+    shares = [i for i in indicators if i.kind == "share"]
+    for indicator in shares:
         base = indicator.base(f, s)
-        for dimension in indicator.dimensions:
-            for rows, label in _groups(base, dimension):
-                parts.append(
-                    rows.select(
-                        indicator=ibis.literal(indicator.code),
-                        dimension=ibis.literal(dimension),
-                        grp=label,
-                        counted=rows.counted.cast("int64"),
-                    )
+        counted = base.counted.cast("int64")
+        sums: dict[str, ir.Value] = {"_n": base.count().cast("int64"), "_c": counted.sum().cast("int64")}
+        for group in groups:
+            member = base[f"tg_{group.code}"].fill_null(False).cast("int64")
+            sums[f"_n_{group.code}"] = member.sum().cast("int64")
+            sums[f"_c_{group.code}"] = (member * counted).sum().cast("int64")
+        keys = {
+            # A dimension the indicator is not broken down by is one cell, never summed below.
+            d: base[d].cast("string").fill_null(UNKNOWN)
+            if d in indicator.dimensions
+            else ibis.literal(UNKNOWN)
+            for d in columns
+        }
+        cube = base.group_by(**keys).aggregate(**sums)
+        cubes.append(cube.mutate(indicator=ibis.literal(indicator.code)))
+    if not cubes:
+        raise ValueError("no share indicator to count")
+    cube = ibis.union(*cubes, distinct=False) if len(cubes) > 1 else cubes[0]
+    if keep is not None:
+        cube = keep(cube, "indicator_cube")
+
+    parts: list[ir.Table] = []
+    for dimension in DIMENSIONS:
+        rows = cube.filter(cube.indicator.isin([i.code for i in shares if dimension in i.dimensions]))
+        # (label of the cell, the columns to sum, or None for the dimension's own values)
+        sums_of: list[tuple[str | None, str, str]]
+        if dimension == "alla":
+            sums_of = [("alla", "_n", "_c")]
+        elif dimension == "malgrupp":
+            sums_of = [(g.code, f"_n_{g.code}", f"_c_{g.code}") for g in groups]
+        else:
+            sums_of = [(None, "_n", "_c")]
+        for label, n, c in sums_of:
+            by = ["indicator"] if label is not None else ["indicator", dimension]
+            t = rows.group_by(by).aggregate(
+                numerator=rows[c].sum().cast("int64"), denominator=rows[n].sum().cast("int64")
+            )
+            parts.append(
+                t.select(
+                    "indicator",
+                    dimension=ibis.literal(dimension),
+                    grp=ibis.literal(label) if label is not None else t[dimension],
+                    numerator="numerator",
+                    denominator="denominator",
                 )
-    stacked = ibis.union(*parts)
-    return stacked.group_by(["indicator", "dimension", "grp"]).aggregate(
-        numerator=stacked.counted.sum().cast("int64"), denominator=stacked.count().cast("int64")
-    )
+            )
+    result = ibis.union(*parts, distinct=False)
+    # A target group with nobody in it has no cell, as a dimension's value with no rows has none.
+    return result.filter(result.denominator > 0)
 
 
 def duration_counts(s: ir.Table, *, dimensions: Sequence[str] = tuple(DIMENSIONS)) -> ir.Table:

@@ -111,8 +111,8 @@ def build(
         if progress is not None:
             progress(name)
 
-    f = pipeline.frames(tables, data_end=data_end, data_start=data_start)
     started = time.perf_counter()
+    f = pipeline.frames(tables, data_end=data_end, data_start=data_start, keep=engine.keep)
     periods = engine.keep(pipeline.spells(f, keep=engine.keep), "periods")
     totals = engine.execute(
         periods.aggregate(periods=periods.count(), people=periods.participant_id.nunique())
@@ -121,7 +121,7 @@ def build(
     step("periods", started)
 
     started = time.perf_counter()
-    shares = engine.execute(pipeline.breakdown_counts(f, periods))
+    shares = engine.execute(pipeline.breakdown_counts(f, periods, keep=engine.keep))
     report.shares = [
         ShareRow(
             indicator=str(r.indicator),
