@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import ibis
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from egenmakt.outcomes import rules as outcome_rules
 from egenmakt.outcomes.models import Status
 from egenmakt.people.target_groups import definitions as target_group_definitions
 
@@ -422,6 +424,20 @@ def _return_within(n: int) -> Callable[[Frames, ir.Table], ir.Table]:
     return base
 
 
+def _long_term_threshold(year: ir.IntegerValue) -> ir.IntegerValue:
+    """The months that make a calendar year long-term, by the rule in force at the year's start
+    (outcomes/rules/outcomes.toml)."""
+    rules = outcome_rules.long_term_rules()
+
+    def first_year(valid_from: date) -> int:
+        return valid_from.year + (0 if (valid_from.month, valid_from.day) == (1, 1) else 1)
+
+    return ibis.cases(
+        *[(year >= first_year(rule.valid_from), rule.months) for rule in reversed(rules)],
+        else_=rules[0].months,
+    )
+
+
 def _long_term(f: Frames, s: ir.Table) -> ir.Table:
     m = f.months.filter(f.months.status == FS)
     m = m.mutate(year=m.month // 12)
@@ -436,7 +452,7 @@ def _long_term(f: Frames, s: ir.Table) -> ir.Table:
     years = years.left_join(units, years.unit_id == units._uid).drop("_uid")
     years = years.select(
         "participant_id",
-        counted=(years._months >= 10).cast("int64"),
+        counted=(years._months >= _long_term_threshold(years.year)).cast("int64"),
         cohort=years.year.cast("string"),
         unit=years.unit.fill_null(UNKNOWN),
         at=years.year * 12 + 11,
@@ -484,9 +500,10 @@ INDICATORS: tuple[Indicator, ...] = (
         code="langvarigt_bistand",
         name=_("Långvarigt ekonomiskt bistånd"),
         definition=_(
-            "Andel av dem som fått försörjningsstöd under ett kalenderår som fått det i minst 10 av årets "
-            "månader (Socialstyrelsens definition). Bara avslutade kalenderår."
-        ),
+            "Andel av dem som fått försörjningsstöd under ett kalenderår som fått det i minst %(months)s av "
+            "årets månader (Socialstyrelsens definition). Bara avslutade kalenderår."
+        )
+        % {"months": outcome_rules.long_term_rules()[-1].months},
         kind="share",
         base=_long_term,
         dimensions=tuple(d for d in DIMENSIONS if d != "activity"),

@@ -27,6 +27,8 @@ NUMERIC = ("age",)
 CATEGORICAL = ("sex", "education", "in_sweden", "household", "hinder")
 COX_COLUMNS = ("duration", "event", *NUMERIC, *CATEGORICAL, "unit", "activity")
 NO_ACTIVITY = "ingen insats"
+# The steps of `build`, in order, each timed in `Report.seconds`.
+STEPS = ("periods", "indicators", "kaplan_meier", "cox_case_mix", "cox_units_activities")
 
 
 @dataclass
@@ -141,12 +143,16 @@ def build(
 
     if models:
         started = time.perf_counter()
-        frame = engine.execute(periods.filter(~periods.truncated).select(*COX_COLUMNS))
+        frame = _model_frame(engine.execute(periods.filter(~periods.truncated).select(*COX_COLUMNS)))
         # lifelines' tie handling spends its time in many small BLAS calls, where OpenBLAS's threads cost
         # more than they give (measured 1.8 s instead of 14 s per call with one thread).
         with threadpool_limits(limits=1, user_api="blas"):
-            _models(report, frame)
-        step("cox", started)
+            base = _case_mix_model(report, frame)
+            step("cox_case_mix", started)
+            if base is not None:
+                started = time.perf_counter()
+                _units_and_activities_model(report, frame)
+                step("cox_units_activities", started)
     engine.close()
     return report
 
@@ -195,33 +201,29 @@ def _reference(column: pd.Series) -> str:
     return str(sorted(str(v) for v in top)[0])
 
 
-def _models(report: Report, frame: pd.DataFrame) -> None:
+def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.dropna(subset=["age"]).copy()
-    if frame.empty or frame["event"].sum() == 0:
-        report.notes.append("Inga perioder har slutat i arbete eller studier: ingen modell skattas.")
-        return
     for column in (*CATEGORICAL, "unit", "activity"):
         frame[column] = frame[column].astype(str)
-    case_mix = {column: _reference(frame[column]) for column in CATEGORICAL}
+    return frame
+
+
+def _case_mix(frame: pd.DataFrame) -> dict[str, str]:
+    return {column: _reference(frame[column]) for column in CATEGORICAL}
+
+
+def _case_mix_model(report: Report, frame: pd.DataFrame) -> survival.CoxResult | None:
+    """The case mix alone (the six covariates of the 2013 study): its hazard ratios, and the expected
+    exits per unit for the funnel plot (indirect standardisation). None if no model can be fitted."""
+    if frame.empty or frame["event"].sum() == 0:
+        report.notes.append("Inga perioder har slutat i arbete eller studier: ingen modell skattas.")
+        return None
+    case_mix = _case_mix(frame)
     try:
-        # Two fits: the case mix alone (its ratios, and the expected exits per unit for the funnel plot),
-        # and units and activities together on top of it (each adjusted for the other and the case mix).
         base = survival.cox(frame, duration="duration", event="event", numeric=NUMERIC, categorical=case_mix)
         report.case_mix_ratios = [asdict(r) for r in base.ratios]
         if base.dropped:
             report.notes.append(f"Utelämnade ur modellen: {', '.join(base.dropped)}")
-        no_activity = (
-            NO_ACTIVITY if (frame["activity"] == NO_ACTIVITY).any() else _reference(frame["activity"])
-        )
-        joint = survival.cox(
-            frame,
-            duration="duration",
-            event="event",
-            numeric=NUMERIC,
-            categorical={**case_mix, "unit": _reference(frame["unit"]), "activity": no_activity},
-        )
-        report.unit_ratios = [asdict(r) for r in joint.ratios if r.covariate.startswith("unit=")]
-        report.activity_ratios = [asdict(r) for r in joint.ratios if r.covariate.startswith("activity=")]
         report.funnel = [
             asdict(u)
             for u in survival.observed_expected(
@@ -234,12 +236,32 @@ def _models(report: Report, frame: pd.DataFrame) -> None:
                 fitted=base,
             )
         ]
-        expected = [u["expected"] for u in report.funnel if u["expected"] > 0]
-        if expected:
-            grid = np.linspace(max(1.0, 0.8 * min(expected)), 1.1 * max(expected), 60)
-            low95, high95 = survival.funnel_limits(grid, 0.95)
-            low998, high998 = survival.funnel_limits(grid, 0.998)
-            report.funnel_limits = np.column_stack([grid, low95, high95, low998, high998]).tolist()
     except (ValueError, np.linalg.LinAlgError) as error:
         # Too little data for a model (a small municipality early on): the report says so.
         report.notes.append(f"Modellen kunde inte skattas: {error}")
+        return None
+    expected = [u["expected"] for u in report.funnel if u["expected"] > 0]
+    if expected:
+        grid = np.linspace(max(1.0, 0.8 * min(expected)), 1.1 * max(expected), 60)
+        low95, high95 = survival.funnel_limits(grid, 0.95)
+        low998, high998 = survival.funnel_limits(grid, 0.998)
+        report.funnel_limits = np.column_stack([grid, low95, high95, low998, high998]).tolist()
+    return base
+
+
+def _units_and_activities_model(report: Report, frame: pd.DataFrame) -> None:
+    """Units and activities together on top of the case mix: each adjusted for the other and for it."""
+    no_activity = NO_ACTIVITY if (frame["activity"] == NO_ACTIVITY).any() else _reference(frame["activity"])
+    try:
+        joint = survival.cox(
+            frame,
+            duration="duration",
+            event="event",
+            numeric=NUMERIC,
+            categorical={**_case_mix(frame), "unit": _reference(frame["unit"]), "activity": no_activity},
+        )
+    except (ValueError, np.linalg.LinAlgError) as error:
+        report.notes.append(f"Modellen kunde inte skattas: {error}")
+        return
+    report.unit_ratios = [asdict(r) for r in joint.ratios if r.covariate.startswith("unit=")]
+    report.activity_ratios = [asdict(r) for r in joint.ratios if r.covariate.startswith("activity=")]

@@ -21,6 +21,7 @@ from egenmakt.audit import services as audit
 from egenmakt.benefits.models import Decision, DecisionKind
 from egenmakt.cases.models import Case, CaseType, Forsorjningshinder
 from egenmakt.lib.categories import DataCategory
+from egenmakt.outcomes import rules as outcome_rules
 from egenmakt.outcomes import services as outcomes
 from egenmakt.outcomes.models import Exit, ExitFollowUp, ExitReason, FollowUpSource, Status
 
@@ -153,7 +154,7 @@ def _follow_ups(rng: random.Random, exits: list[Exit], as_of: date, actor: User)
         if exit.reason == ExitReason.FELREGISTRERING:
             continue
         status = exit.status
-        for months in outcomes.FOLLOW_UP_MONTHS:
+        for months in outcome_rules.follow_up_schedule(exit.on).months:
             due = outcomes.add_months(exit.on, months)
             row = ExitFollowUp(exit=exit, months_after=months, due_on=due)
             if due <= as_of and rng.random() < RECORDED_SHARE:

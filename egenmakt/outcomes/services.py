@@ -37,6 +37,7 @@ from egenmakt.benefits.models import Decision, DecisionKind
 from egenmakt.cases import services as cases
 from egenmakt.cases.models import Case
 from egenmakt.lib.categories import DataCategory
+from egenmakt.outcomes import rules
 from egenmakt.outcomes.models import (
     Exit,
     ExitFollowUp,
@@ -49,9 +50,6 @@ from egenmakt.people.errors import PeopleError
 from egenmakt.people.models import HouseholdMember, HouseholdRelation
 
 CATEGORY = DataCategory.PLAN_OCH_INSATSER
-FOLLOW_UP_MONTHS = (3, 6, 12, 24)
-# Months an exit's observations last: the last follow-up is 24 months after the exit.
-OBSERVED_MONTHS = FOLLOW_UP_MONTHS[-1]
 BATCH = 2000
 
 
@@ -63,11 +61,12 @@ def observation(
     exit_month: int, months_after: int, status: str, municipal: bool
 ) -> tuple[int, int, str, bool]:
     """What was seen `months_after` the exit month (1 for the exit itself), and until when it holds: the
-    next planned follow-up, or past the last one for a move."""
+    next follow-up the schedule in force at the exit plans, or past the last one for a move."""
+    schedule = rules.follow_up_schedule(month_of(exit_month))
     if status == Status.FLYTTAT:
-        return (exit_month + months_after, exit_month + OBSERVED_MONTHS + 1, status, municipal)
-    later = [m for m in FOLLOW_UP_MONTHS if m > months_after]
-    until = exit_month + (later[0] if later else OBSERVED_MONTHS + 1)
+        return (exit_month + months_after, exit_month + schedule.observed_months + 1, status, municipal)
+    later = [m for m in schedule.months if m > months_after]
+    until = exit_month + (later[0] if later else schedule.observed_months + 1)
     return (exit_month + months_after, until, status, municipal)
 
 
@@ -134,7 +133,7 @@ def register_exit(
     if reason != ExitReason.FELREGISTRERING:
         ExitFollowUp.objects.bulk_create(
             ExitFollowUp(exit=exit, months_after=months, due_on=add_months(on, months))
-            for months in FOLLOW_UP_MONTHS
+            for months in rules.follow_up_schedule(on).months
         )
     audit.record(
         actor=actor,
@@ -241,7 +240,10 @@ def derive(sources: Sources, *, through: int) -> list[Row]:
         ends = [closed for _o, closed, _u in sources.cases if closed is not None]
         ends += [end for _s, end in sources.placements if end is not None]
         ends += list(sources.assistance)
-        ends += [exit_month + OBSERVED_MONTHS for exit_month in sources.exits]
+        ends += [
+            exit_month + rules.follow_up_schedule(month_of(exit_month)).observed_months
+            for exit_month in sources.exits
+        ]
         last = min(through, max(ends))
     observations = sorted(sources.observations)
     cases = sorted(sources.cases, key=lambda case: case[0])

@@ -13,6 +13,8 @@ Placements: P1 in Praktik from Feb 2024; P5 in SFI from Mar 2025.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +22,7 @@ import pytest
 
 from egenmakt.analytics import engines, report
 from egenmakt.analytics.survival import kaplan_meier
+from egenmakt.outcomes import rules as outcome_rules
 
 END = 2025 * 12 + 11
 
@@ -170,6 +173,27 @@ def test_long_term_recipients(built: report.Report) -> None:
     assert share(built, "langvarigt_bistand", "cohort", "2024") == (1, 5)
     assert share(built, "langvarigt_bistand", "cohort", "2025") == (1, 1)
     assert share(built, "langvarigt_bistand") == (2, 6)
+
+
+def test_long_term_threshold_is_the_rule_in_force_for_each_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A made-up rule from 2025 asking for 13 months, after the real one: 2024 is still counted with 10
+    # months (P3, one of five), 2025 with 13 (P5 has 12: none of one). A rule from 2025-02-01 first
+    # applies to 2026, so 2025 keeps 10.
+    real = outcome_rules.long_term_rules()[0]
+    for valid_from, expected_2025 in ((date(2025, 1, 1), (0, 1)), (date(2025, 2, 1), (1, 1))):
+        stricter = replace(real, valid_from=valid_from, months=13)
+        monkeypatch.setattr(outcome_rules, "long_term_rules", lambda stricter=stricter: (real, stricter))
+        counted = report.build(
+            tables=history(), data_end=END, data_start=mi(2023, 1), engine=engines.duckdb(), models=False
+        )
+        assert share(counted, "langvarigt_bistand", "cohort", "2024") == (1, 5)
+        assert share(counted, "langvarigt_bistand", "cohort", "2025") == expected_2025
+    # 13 months for every year: nobody's year is long-term.
+    monkeypatch.setattr(outcome_rules, "long_term_rules", lambda: (replace(real, months=13),))
+    counted = report.build(
+        tables=history(), data_end=END, data_start=mi(2023, 1), engine=engines.duckdb(), models=False
+    )
+    assert share(counted, "langvarigt_bistand") == (0, 6)
 
 
 def test_return_to_assistance(built: report.Report) -> None:

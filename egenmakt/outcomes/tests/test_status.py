@@ -4,6 +4,7 @@ incremental and idempotent."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 from egenmakt.benefits.models import Decision, DecisionKind
 from egenmakt.cases.models import Case, CaseType
-from egenmakt.outcomes import services
+from egenmakt.outcomes import rules, services
 from egenmakt.outcomes.models import ExitFollowUp, ExitReason, Status, StatusMonth
 from egenmakt.outcomes.services import Sources, derive, month_index, observation
 from egenmakt.people.models import Household, HouseholdMember, HouseholdRelation
@@ -265,3 +266,17 @@ def test_follow_ups_due_are_listed_for_the_caseworker(personas: Personas) -> Non
         f.months_after
         for f in services.follow_ups_due(user=personas.cecilia, on=date(2024, 9, 5), managed=True)
     ] == [3, 6]
+
+
+def test_follow_ups_follow_the_schedule_in_force_on_the_exit_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = rules.follow_up_schedule(date(2020, 1, 1))
+    later = replace(real, valid_from=date(2026, 7, 1), months=(6, 18))
+    monkeypatch.setattr(rules, "_schedules", lambda: (real, later))
+    assert rules.follow_up_schedule(date(2026, 6, 30)) is real
+    assert rules.follow_up_schedule(date(2026, 7, 1)) is later
+    # What was seen at the 6-month follow-up holds until the next one the exit's schedule plans.
+    exit_month = m("2026-08")
+    assert observation(exit_month, 6, ARBETE, False)[1] == exit_month + 18
+    assert observation(m("2026-01"), 6, ARBETE, False)[1] == m("2026-01") + 12
+    # A move holds past the exit's last follow-up.
+    assert observation(exit_month, 6, FLYTTAT, False)[1] == exit_month + 19

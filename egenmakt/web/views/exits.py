@@ -1,6 +1,8 @@
-"""Registering an exit from a case, and recording the follow-ups at 3, 6, 12 and 24 months after it."""
+"""Registering an exit from a case, and recording the follow-ups planned after it (outcomes/rules)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from egenmakt.cases.models import Case
-from egenmakt.outcomes import services
+from egenmakt.outcomes import rules, services
 from egenmakt.outcomes.models import Exit, ExitFollowUp
 from egenmakt.web.decorators import staff_view
 from egenmakt.web.forms import form_status, show_error
@@ -28,19 +30,30 @@ def exit_new(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ExitForm(request.POST or None, initial={"on": case.closed_on or timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_exit(actor=request.user, case=case, **form.cleaned_data)
+            registered = services.register_exit(actor=request.user, case=case, **form.cleaned_data)
         except services.OutcomeError as error:
             show_error(form, error)
         else:
+            planned = [f.months_after for f in registered.follow_ups.order_by("months_after")]
             messages.success(
                 request,
-                _("Avslutet är registrerat. Uppföljningar efter 3, 6, 12 och 24 månader är planerade."),
+                _("Avslutet är registrerat. Uppföljningar efter %(months)s månader är planerade.")
+                % {"months": _months(planned)}
+                if planned
+                else _("Avslutet är registrerat."),
             )
             return redirect("participant", participant_id=participant.pk)
+    schedule = rules.follow_up_schedule(timezone.localdate())
     return render(
         request,
         "web/outcomes/exit_new.html",
-        {"form": form, "case": case, "p": participant},
+        {
+            "form": form,
+            "case": case,
+            "p": participant,
+            "schedule": schedule,
+            "months": _months(schedule.months),
+        },
         status=form_status(form),
     )
 
@@ -66,3 +79,11 @@ def follow_up(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         {"form": form, "item": item, "p": participant},
         status=form_status(form),
     )
+
+
+def _months(months: Sequence[int]) -> str:
+    """3, 6, 12 och 24"""
+    numbers = [str(m) for m in months]
+    if len(numbers) < 2:
+        return "".join(numbers)
+    return _("%(first)s och %(last)s") % {"first": ", ".join(numbers[:-1]), "last": numbers[-1]}

@@ -12,11 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from egenmakt.analytics import presentation, services
-from egenmakt.analytics.report import Report
+from egenmakt.analytics.report import STEPS, Report
 from egenmakt.lib.progress import ProgressBar
 from egenmakt.outcomes import services as outcomes
-
-STEPS = ("periods", "indicators", "kaplan_meier", "cox")
 
 
 class Command(BaseCommand):
