@@ -23,7 +23,11 @@ each for the month, and a payout account for about 95 % of them. Each run clones
 `egenmakt_bench_payments`, prepares (anna) and approves (cecilia) the run, timed apart, then times
 `payments.execute_run` end to end, including the pain.001 file with its XSD validation and the CSV.
 Reports the medians of the total, the paying (and the audit trail's part of it) and the files (the
-pain.001 built, validated, and the CSV), and drops both databases. It does not need OpenFisca:
+pain.001 built, validated, and the CSV), and drops both databases. `--database NAME` names them NAME
+and NAME_seed instead, for when others run the bench on the same server; `--keep-seed` keeps NAME_seed
+for the next invocation (and uses one kept before). `--baseline DIR` pays the same seed with another
+checkout too (say `git archive HEAD | tar -x -C DIR`), alternating with this one run by run, and reports
+both medians: before and after measured side by side. It does not need OpenFisca:
 
     DEBUG=1 .venv/bin/python bench/payment_run.py --full-run --skip-openfisca --runs 5
 """
@@ -269,7 +273,6 @@ def _rate(value: float) -> str:
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 FULL_RUN_DATABASE = "egenmakt_bench_payments"
-FULL_RUN_SEED_DATABASE = "egenmakt_bench_payments_seed"
 FULL_RUN_TARGET_SECONDS = 10
 ACCOUNT_SHARE = 0.95
 PAYER_IBAN = "SE3550000000054910000003"
@@ -466,11 +469,16 @@ def _psql(sql: str) -> None:
     subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True, capture_output=True)  # noqa: S603, S607
 
 
-def _django_child(database: str, *args: str) -> dict[str, Any]:
-    """This script in a child process with Django set up on `database`; its last line of JSON."""
+def _django_child(database: str, *args: str, root: Path = ROOT) -> dict[str, Any]:
+    """The bench script of the checkout `root` in a child process with Django set up on `database`;
+    its last line of JSON."""
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(database)}
     done = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, str(root / "bench" / "payment_run.py"), *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
@@ -478,65 +486,99 @@ def _django_child(database: str, *args: str) -> dict[str, Any]:
     return answer
 
 
+def _seed(args: argparse.Namespace, seed_database: str, common: list[str]) -> dict[str, Any]:
+    """A new seed database, migrated and filled; what was seeded."""
+    _psql(f"DROP DATABASE IF EXISTS {seed_database}")
+    _psql(f"CREATE DATABASE {seed_database}")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(seed_database)}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    started = time.perf_counter()
+    seeded = _django_child(seed_database, "--child-full-seed", "--seed", str(args.seed), *common)
+    seeded["seconds"] = time.perf_counter() - started
+    return seeded
+
+
+def _kept_seed(seed_database: str) -> dict[str, Any] | None:
+    """What a seed database kept by an earlier --keep-seed holds (its comment), or None."""
+    # psql interpolates :'name' as a quoted literal when the query comes on standard input.
+    query = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :'name'"
+    done = subprocess.run(  # noqa: S603
+        ["psql", PG_ADMIN, "-tA", "-v", f"name={seed_database}"],  # noqa: S607
+        input=query,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    comment = done.stdout.strip()
+    return json.loads(comment) if comment else None
+
+
 def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
     """100 000 households through prepare, approve and execute_run on PostgreSQL; the medians."""
+    run_database, seed_database = args.database, f"{args.database}_seed"
     if not _postgres_answers():
         raise SystemExit("--full-run needs PostgreSQL at 127.0.0.1:5432")
     common = ["--month", args.month, "--full-run-households", str(args.full_run_households)]
     if args.chunk:
         common += ["--chunk", str(args.chunk)]
     runs: list[dict[str, Any]] = []
-    for name in (FULL_RUN_DATABASE, FULL_RUN_SEED_DATABASE):
-        _psql(f"DROP DATABASE IF EXISTS {name}")
-    _psql(f"CREATE DATABASE {FULL_RUN_SEED_DATABASE}")
+    baseline_runs: list[dict[str, Any]] = []
+    _psql(f"DROP DATABASE IF EXISTS {run_database}")
+    seeded = _kept_seed(seed_database) if args.keep_seed else None
     try:
-        env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(FULL_RUN_SEED_DATABASE)}
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        started = time.perf_counter()
-        seeded = _django_child(FULL_RUN_SEED_DATABASE, "--child-full-seed", "--seed", str(args.seed), *common)
-        seeded["seconds"] = time.perf_counter() - started
+        if seeded is None:
+            seeded = _seed(args, seed_database, common)
+        if args.keep_seed:
+            _psql(f"COMMENT ON DATABASE {seed_database} IS '{json.dumps(seeded)}'")
         print(
             f"full run: seeded {_count(seeded['households'])} households "
             f"({_count(seeded['with_account'])} with an account, {_count(seeded['total'])} kr) "
             f"in {seeded['seconds']:.0f} s",
             flush=True,
         )
+        # With --baseline, the other checkout pays a fresh copy of the same seed before this one in every
+        # round, so both see the same load on a shared machine.
+        trees = [("baseline", args.baseline.resolve()), ("this", ROOT)] if args.baseline else [("this", ROOT)]
         for number in range(args.runs):
-            _psql(f"CREATE DATABASE {FULL_RUN_DATABASE} TEMPLATE {FULL_RUN_SEED_DATABASE}")
-            try:
-                result = _django_child(FULL_RUN_DATABASE, "--child-full-run", *common)
-            finally:
-                _psql(f"DROP DATABASE {FULL_RUN_DATABASE}")
-            runs.append(result)
-            print(
-                f"full run {number + 1}: {result['total_seconds']:.2f} s (paying {result['paying_seconds']:.2f},"
-                f" files {result['files_seconds']:.2f}: pain.001 {result['pain001_build_seconds']:.2f}"
-                f" + XSD {result['xsd_seconds']:.2f}, CSV {result['csv_seconds']:.2f}); audit {result['audit_seconds']:.2f},"
-                f" prepare {result['prepare_seconds']:.2f}, approve {result['approve_seconds']:.2f}",
-                flush=True,
-            )
-            correct = (
-                result["done"]
-                and result["paid_households"] == seeded["households"] == result["payments"]
-                and result["paid_total"] == seeded["total"]
-                and result["account_payments"] == seeded["with_account"]
-                and result["audit_events"] == seeded["households"]
-                and result["csv_rows"] == seeded["households"]
-            )
-            if not correct:
-                raise SystemExit(f"the run did not pay what was seeded: {result} vs {seeded}")
+            for name, tree in trees:
+                _psql(f"CREATE DATABASE {run_database} TEMPLATE {seed_database}")
+                try:
+                    result = _django_child(run_database, "--child-full-run", *common, root=tree)
+                finally:
+                    _psql(f"DROP DATABASE {run_database}")
+                (runs if name == "this" else baseline_runs).append(result)
+                print(
+                    f"full run {number + 1}{' (' + name + ')' if args.baseline else ''}: "
+                    f"{result['total_seconds']:.2f} s (paying {result['paying_seconds']:.2f},"
+                    f" files {result['files_seconds']:.2f}: pain.001 {result['pain001_build_seconds']:.2f}"
+                    f" + XSD {result['xsd_seconds']:.2f}, CSV {result['csv_seconds']:.2f});"
+                    f" audit {result['audit_seconds']:.2f},"
+                    f" prepare {result['prepare_seconds']:.2f}, approve {result['approve_seconds']:.2f}",
+                    flush=True,
+                )
+                correct = (
+                    result["done"]
+                    and result["paid_households"] == seeded["households"] == result["payments"]
+                    and result["paid_total"] == seeded["total"]
+                    and result["account_payments"] == seeded["with_account"]
+                    and result["audit_events"] == seeded["households"]
+                    and result["csv_rows"] == seeded["households"]
+                )
+                if not correct:
+                    raise SystemExit(f"the {name} run did not pay what was seeded: {result} vs {seeded}")
     finally:
-        _psql(f"DROP DATABASE IF EXISTS {FULL_RUN_DATABASE}")
-        _psql(f"DROP DATABASE IF EXISTS {FULL_RUN_SEED_DATABASE}")
+        _psql(f"DROP DATABASE IF EXISTS {run_database}")
+        if not args.keep_seed:
+            _psql(f"DROP DATABASE IF EXISTS {seed_database}")
     keys = [k for k in runs[0] if k.endswith("_seconds")]
     medians = {f"median_{k}": statistics.median(r[k] for r in runs) for k in keys}
-    return {
+    report = {
         "households": seeded["households"],
         "with_account": seeded["with_account"],
         "seed_seconds": seeded["seconds"],
@@ -545,6 +587,13 @@ def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
         "target_seconds": FULL_RUN_TARGET_SECONDS,
         "target_met": medians["median_total_seconds"] <= FULL_RUN_TARGET_SECONDS,
     }
+    if baseline_runs:
+        report["baseline"] = {
+            "tree": str(args.baseline),
+            "runs": baseline_runs,
+            **{f"median_{k}": statistics.median(r[k] for r in baseline_runs) for k in keys},
+        }
+    return report
 
 
 def _child_main(args: argparse.Namespace) -> None:
@@ -571,6 +620,23 @@ def main() -> None:
         "--full-run", action="store_true", help="also time the whole payment run on PostgreSQL"
     )
     parser.add_argument("--full-run-households", type=int, default=100_000)
+    parser.add_argument(
+        "--database",
+        default=FULL_RUN_DATABASE,
+        help="PostgreSQL database for --full-run, cloned from DATABASE_seed (both made and dropped here)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. `git archive HEAD | tar -x -C DIR`) paid in turn with this one, "
+        "on the same seed; both medians reported",
+    )
+    parser.add_argument(
+        "--keep-seed",
+        action="store_true",
+        help="keep DATABASE_seed after the runs, and use one kept before (same households and seed)",
+    )
     parser.add_argument(
         "--chunk", type=int, default=None, help="households per committed batch (default payments.CHUNK)"
     )
@@ -632,6 +698,14 @@ def main() -> None:
             f" + XSD {full['median_xsd_seconds']:.2f} + CSV {full['median_csv_seconds']:.2f}); "
             f"prepare {full['median_prepare_seconds']:.2f} s, approve {full['median_approve_seconds']:.2f} s"
         )
+        base = full.get("baseline")
+        if base:
+            print(
+                f"baseline ({base['tree']}), median of {args.runs}: {base['median_total_seconds']:.2f} s "
+                f"(paying {base['median_paying_seconds']:.2f} s, of which audit {base['median_audit_seconds']:.2f} s,"
+                f" files {base['median_files_seconds']:.2f} s); this / baseline: "
+                f"{full['median_total_seconds'] / base['median_total_seconds']:.2f}"
+            )
         print(
             f"target ≤ {FULL_RUN_TARGET_SECONDS} s for the full run: {'met' if full['target_met'] else 'NOT met'}"
         )
