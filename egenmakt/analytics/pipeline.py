@@ -81,8 +81,9 @@ class Frames:
     # length is unknown, so it is left out of the curves and models (its end still counts for the
     # indicators after exit).
     data_start: int
-    # Every placement with what the indicators after the start of an insats look up (see _placements);
-    # set by `frames`.
+    # Derived by `frames` (see _derive): the periods with the months they look up, and every placement
+    # with what the indicators after the start of an insats read.
+    period_core: ir.Table | None = None
     placements: ir.Table | None = None
 
 
@@ -95,8 +96,9 @@ def frames(
     """Arrow tables as Ibis memtables: bound to no engine until executed, so the same expressions run on
     whichever backend executes them. `data_start` defaults to the earliest month in the history.
 
-    `keep` (an engine's `keep`) computes the placements' lookups once for the three indicators that read
-    them; without it each of them computes its own."""
+    `keep` (an engine's `keep`) computes the derived tables once for everything that reads them; without
+    it the engine may compute them again for each use (Ibis writes no shared steps), which at a million
+    people took twice as long."""
     if data_start is None:
         months = tables["months"].column("month")
         data_start = int(pc.min(months).as_py()) if len(months) else data_end
@@ -116,8 +118,7 @@ def frames(
             for name in ("months", "persons", "cases", "enrolments", "households", "units", "activities")
         },
     )
-    placements = _placements(f)
-    return replace(f, placements=keep(placements, "placements") if keep is not None else placements)
+    return _derive(f, keep)
 
 
 def _band(value: ir.IntegerValue, bands: Sequence[tuple[int, int, str]]) -> ir.StringValue:
@@ -128,33 +129,48 @@ def _in_work_or_studies(status: ir.StringValue, municipal: ir.BooleanValue) -> i
     return (status.isin(WORK) & ~municipal.fill_null(False)) | (status == STUDIES)
 
 
-def _look_up(
-    f: Frames, table: ir.Table, key: str, at: Mapping[str, tuple[ir.IntegerValue, Sequence[str]]]
-) -> ir.Table:
-    """Adds the person's record in other months: for each `name: (month, fields)` in `at`, the columns
-    `{name}_{field}` (status, municipal, unit; null where there is no record of that month).
+Lookups = Mapping[str, tuple[ir.IntegerValue, Sequence[str]]]
 
-    One join with the months for all the lookups, the hits pivoted back per (person, `key`): a join per
-    lookup scanned the months once each (30 million rows at national scale) and built its hash table
-    on them rather than on the few rows looked up, about three seconds a join at 200 000 people."""
+
+def _months_at(f: Frames, wanted: Sequence[tuple[ir.Table, str, Lookups]]) -> ir.Table:
+    """The person's record in other months, for several tables at once: for each `(table, key, at)` and
+    each `name: (month, fields)` in `at`, the column `{name}_{field}` (status, municipal, unit; null where
+    there is no record of that month), one row per (`_p` person, `_k` the table's `key`).
+
+    One join with the months for all of them, the hits pivoted back: a join per lookup read the 30
+    million months again each time, and built its hash table on them rather than on the rows looked up
+    (about three seconds a join at 200 000 people). The names must differ between the tables."""
     columns = {"status": "status", "municipal": "municipal_employment", "unit": "unit_id"}
-    wanted = [
-        table.select(
-            _p=table.participant_id, _k=table[key], _m=month.cast("int32"), _t=ibis.literal(i, "int8")
-        )
-        for i, (month, _) in enumerate(at.values())
-    ]
-    want = ibis.union(*wanted, distinct=False) if len(wanted) > 1 else wanted[0]
+    lookups = [(name, month, fields) for _t, _k, at in wanted for name, (month, fields) in at.items()]
+    parts = []
+    tag = 0
+    for table, key, at in wanted:
+        for month, _fields in at.values():
+            parts.append(
+                table.select(
+                    _p=table.participant_id,
+                    _k=table[key].cast("int32"),
+                    _m=month.cast("int32"),
+                    _t=ibis.literal(tag, "int8"),
+                )
+            )
+            tag += 1
+    want = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
     m = f.months
     hit = want.join(m, [want._p == m.participant_id, want._m == m.month])
-    found = hit.group_by(["_p", "_k"]).aggregate(
+    return hit.group_by(["_p", "_k"]).aggregate(
         **{
             f"{name}_{field}": hit[columns[field]].max(where=hit._t == i)
-            for i, (name, (_, fields)) in enumerate(at.items())
+            for i, (name, _month, fields) in enumerate(lookups)
             for field in fields
         }
     )
-    joined = table.left_join(found, [table.participant_id == found._p, table[key] == found._k])
+
+
+def _with_lookups(table: ir.Table, key: str, found: ir.Table, names: Mapping[str, str]) -> ir.Table:
+    """`table` with the columns `names` (found's name: the new name) of `_months_at`'s result."""
+    picked = found.select("_p", "_k", **{new: found[old] for old, new in names.items()})
+    joined = table.left_join(picked, [table.participant_id == picked._p, table[key] == picked._k])
     return joined.drop("_p", "_k")
 
 
@@ -235,36 +251,14 @@ def _household_type(f: Frames) -> ir.Table:
 
 
 AFTER_START = (3, 12, 24)
+AFTER_EXIT = (3, 12, 24)
+STATUS_FIELDS = ("status", "municipal")
 
 
-def _placements(f: Frames) -> ir.Table:
-    """One row per placement: the activity, the unit and the person's columns at its start, and the
-    person's status 3, 12 and 24 months after it, looked up together (the three indicators after the
-    start of an insats read the same lookups)."""
-    e = f.enrolments
-    acts = f.activities.rename(_aid="activity_id", activity="name")
-    e = e.join(acts, e.activity_id == acts._aid).drop("_aid")
-    e = _look_up(
-        f,
-        e,
-        "start",
-        {
-            **{f"after{k}": (e.start + k, ("status", "municipal")) for k in AFTER_START},
-            "start": (e.start, ("unit",)),
-        },
-    )
-    units = f.units.rename(_uid="unit_id", unit="name")
-    e = e.left_join(units, e.start_unit == units._uid).drop("_uid", "start_unit")
-    e = e.mutate(cohort=(e.start // 12).cast("string"), unit=e.unit.fill_null(UNKNOWN))
-    return _person_columns(f, e, e.start)
-
-
-def spells(f: Frames, *, keep: Keep | None = None) -> ir.Table:
-    """One row per period, with its outcome, what followed it, and the person's columns at its start.
-
-    `keep` (an engine's `keep`) computes the periods and their status lookups once before the joins that
-    reuse them; without it the engine may compute that part once per join (Ibis writes no shared steps),
-    which at a million people took twice as long."""
+def _period_bounds(f: Frames) -> ir.Table:
+    """One row per period: its first and last month, months on assistance, the first month on
+    assistance, the unit in its first month, and the first month on assistance in the person's later
+    periods (for the returns)."""
     m = f.months
     prog = m.filter(m.status.isin(PROGRAMME))
     order = ibis.window(group_by=prog.participant_id, order_by=prog.month)
@@ -274,26 +268,67 @@ def spells(f: Frames, *, keep: Keep | None = None) -> ir.Table:
         end=prog.month.max(),
         fs_months=(prog.status == FS).cast("int64").sum(),
         first_fs=(prog.status == FS).ifelse(prog.month, ibis.null("int64")).min(),
+        unit_id=prog.unit_id.argmin(prog.month),
     )
     later = ibis.window(group_by=periods.participant_id, order_by=periods.start, following=(1, None))
-    periods = periods.mutate(next_fs=periods.first_fs.min().over(later)).drop("island")
-    if keep is not None:
-        periods = keep(periods, "period_bounds")
-    status = ("status", "municipal")
-    periods = _look_up(
+    return periods.mutate(next_fs=periods.first_fs.min().over(later)).drop("island")
+
+
+def _derive(f: Frames, keep: Keep | None) -> Frames:
+    """The periods with the months after them, and the placements with the months after their start,
+    looked up in one join (see _months_at)."""
+
+    def kept(table: ir.Table, label: str) -> ir.Table:
+        return keep(table, label) if keep is not None else table
+
+    bounds = kept(_period_bounds(f), "period_bounds")
+    e = f.enrolments
+    acts = f.activities.rename(_aid="activity_id", activity="name")
+    e = e.join(acts, e.activity_id == acts._aid).drop("_aid")
+    found = _months_at(
         f,
-        periods,
-        "start",
-        {
-            "next": (periods.end + 1, status),
-            **{f"after{k}": (periods.end + k, status) for k in (3, 12, 24)},
-            "start": (periods.start, ("unit",)),
-        },
-    ).rename(unit_id="start_unit")
+        [
+            (
+                bounds,
+                "start",
+                {
+                    "next": (bounds.end + 1, STATUS_FIELDS),
+                    **{f"after{k}": (bounds.end + k, STATUS_FIELDS) for k in AFTER_EXIT},
+                },
+            ),
+            (
+                e,
+                "start",
+                {
+                    **{f"placed{k}": (e.start + k, STATUS_FIELDS) for k in AFTER_START},
+                    "placed": (e.start, ("unit",)),
+                },
+            ),
+        ],
+    )
+    found = kept(found, "month_lookups")
     units = f.units.rename(_uid="unit_id", unit="name")
+
+    lookups = [f"next_{field}" for field in STATUS_FIELDS] + [
+        f"after{k}_{field}" for k in AFTER_EXIT for field in STATUS_FIELDS
+    ]
+    periods = _with_lookups(bounds, "start", found, {name: name for name in lookups})
     periods = periods.left_join(units, periods.unit_id == units._uid).drop("_uid")
-    if keep is not None:
-        periods = keep(periods, "period_core")
+
+    placed = {f"placed{k}_{field}": f"after{k}_{field}" for k in AFTER_START for field in STATUS_FIELDS}
+    e = _with_lookups(e, "start", found, {**placed, "placed_unit": "start_unit"})
+    e = e.left_join(units, e.start_unit == units._uid).drop("_uid", "start_unit")
+    e = e.mutate(cohort=(e.start // 12).cast("string"), unit=e.unit.fill_null(UNKNOWN))
+    placements = _person_columns(f, e, e.start)
+    return replace(f, period_core=kept(periods, "period_core"), placements=kept(placements, "placements"))
+
+
+def spells(f: Frames) -> ir.Table:
+    """One row per period, with its outcome, what followed it, and the person's columns at its start
+    (from the periods `frames` derived)."""
+    periods = f.period_core
+    if periods is None:
+        raise ValueError("Frames without derived tables: make them with frames()")
 
     # The first activity begun during the period.
     e = f.enrolments

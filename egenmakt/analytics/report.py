@@ -115,7 +115,7 @@ def build(
 
     started = time.perf_counter()
     f = pipeline.frames(tables, data_end=data_end, data_start=data_start, keep=engine.keep)
-    periods = engine.keep(pipeline.spells(f, keep=engine.keep), "periods")
+    periods = engine.keep(pipeline.spells(f), "periods")
     totals = engine.execute(
         periods.aggregate(periods=periods.count(), people=periods.participant_id.nunique())
     )

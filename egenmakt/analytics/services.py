@@ -92,9 +92,9 @@ def people_in_cell(*, actor: Any, code: str, dimension: str, group: str) -> list
     end = data_end_month()
     if indicator is None or dimension not in indicator.dimensions or end is None:
         raise AnalyticsError(_("Det finns ingen sådan uppdelning."))
-    f = pipeline.frames(extract.extract().tables, data_end=end)
     runner = engines.duckdb()
-    periods = runner.keep(pipeline.spells(f, keep=runner.keep), "periods")
+    f = pipeline.frames(extract.extract().tables, data_end=end, keep=runner.keep)
+    periods = runner.keep(pipeline.spells(f), "periods")
     base = indicator.base(f, periods)
     if dimension == "malgrupp":
         rows = base.filter(base[f"tg_{group}"])
