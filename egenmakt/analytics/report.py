@@ -204,7 +204,8 @@ def _reference(column: pd.Series) -> str:
 def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.dropna(subset=["age"]).copy()
     for column in (*CATEGORICAL, "unit", "activity"):
-        frame[column] = frame[column].astype(str)
+        # Categories of text: the models' design reads their codes instead of a million strings.
+        frame[column] = frame[column].astype("category")
     return frame
 
 

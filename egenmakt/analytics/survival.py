@@ -278,6 +278,20 @@ class CoxResult:
     penalizer: float = 0.0
     # The fitted lifelines model, so observed_expected can reuse a case-mix fit instead of fitting again.
     model: Any = field(default=None, repr=False, compare=False)
+    # Each row's partial hazard exp((x - mean x) beta), centred as lifelines' baseline is, in the frame's
+    # row order (for observed_expected, without building the design again).
+    partial: FloatArray | None = field(default=None, repr=False, compare=False)
+
+
+def _as_text(column: pd.Series) -> pd.Series | pd.Categorical:
+    """Levels are compared as text, so a reference "3" works for a column of integer codes too. A
+    categorical column of text is used as it is: turning a million rows of it into text again took
+    seconds."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and all(
+        isinstance(c, str) for c in column.cat.categories
+    ):
+        return column.array
+    return column.astype(str)
 
 
 def _design(
@@ -315,8 +329,7 @@ def _design(
         columns[name] = frame[name].to_numpy(dtype=np.float64)
     indicators: set[str] = set()
     for name, reference in categorical.items():
-        # Levels are compared as text, so a reference "3" works for a column of integer codes too.
-        codes, levels = pd.factorize(frame[name].astype(str), sort=True)
+        codes, levels = pd.factorize(_as_text(frame[name]), sort=True)
         if reference not in levels:
             raise ValueError(f"reference level {reference!r} does not occur in column {name!r}")
         for k, level in enumerate(levels):
@@ -434,7 +447,7 @@ def cox(
         )
         for name, row in summary.iterrows()
     ]
-    partial = fitter.predict_partial_hazard(design).to_numpy(dtype=np.float64)
+    partial = _partial_hazard(fitter, design)
     events = design[event].to_numpy().astype(bool)
     return CoxResult(
         ratios=ratios,
@@ -444,7 +457,17 @@ def cox(
         dropped=dropped,
         penalizer=float(fitter.penalizer),
         model=fitter,
+        partial=partial,
     )
+
+
+def _partial_hazard(fitter: CoxPHFitter, design: pd.DataFrame) -> FloatArray:
+    """lifelines' predict_partial_hazard, exp((x - mean x) beta), on numpy arrays: the same numbers
+    without its copies of a million-row frame."""
+    params = fitter.params_
+    x = design[list(params.index)].to_numpy(dtype=np.float64)
+    centre = fitter._norm_mean[params.index].to_numpy(dtype=np.float64)
+    return np.exp((x - centre) @ params.to_numpy(dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -521,25 +544,33 @@ def observed_expected(
         raise ValueError(f"column not in the frame: {unit!r}")
     if frame[unit].isna().any():
         raise ValueError("missing values in the unit column")
-    design, _ = _design(frame, duration=duration, event=event, numeric=numeric, categorical=categorical or {})
-    durations = design[duration].to_numpy()
-    events = design[event].to_numpy().astype(bool)
-    if design.shape[1] > 2:
-        # `fitted`: the same case-mix model already fitted by `cox` on this frame (a fit on a million
-        # spells takes a while; there is no need to do it twice).
-        fitter = fitted.model if fitted is not None else _fit_cox(design, duration=duration, event=event)
+    durations = frame[duration].to_numpy(dtype=np.float64)
+    events = frame[event].to_numpy().astype(bool)
+    if fitted is not None and fitted.partial is not None:
+        # The same case-mix model already fitted by `cox` on this frame (a fit on a million spells
+        # takes a while; there is no need to do it twice, nor to build its design again).
+        baseline = fitted.model.baseline_cumulative_hazard_
+        times = baseline.index.to_numpy(dtype=np.float64)
+        cumulative = baseline.iloc[:, 0].to_numpy(dtype=np.float64)
+        partial = fitted.partial
+    elif (
+        design := _design(
+            frame, duration=duration, event=event, numeric=numeric, categorical=categorical or {}
+        )[0]
+    ).shape[1] > 2:
+        fitter = _fit_cox(design, duration=duration, event=event)
         baseline = fitter.baseline_cumulative_hazard_
         times = baseline.index.to_numpy(dtype=np.float64)
         cumulative = baseline.iloc[:, 0].to_numpy(dtype=np.float64)
         # Centred the way lifelines' baseline is: exp((x - mean x) beta).
-        partial = fitter.predict_partial_hazard(design).to_numpy(dtype=np.float64)
+        partial = _partial_hazard(fitter, design)
     else:
         partial = np.ones(len(design))
         times, cumulative = _breslow_cumulative_hazard(durations, events, partial)
     # Every duration is one of the baseline's times, so this finds exactly H0 at the spell's duration.
     expected_per_spell = cumulative[np.searchsorted(times, durations, side="right") - 1] * partial
 
-    codes, units = pd.factorize(frame[unit].astype(str), sort=True)
+    codes, units = pd.factorize(_as_text(frame[unit]), sort=True)
     observed = np.bincount(codes, weights=events.astype(np.float64), minlength=len(units))
     # bincount with weights is float64 already (numpy's stubs say intp); astype(copy=False) tells mypy.
     expected = np.bincount(codes, weights=expected_per_spell, minlength=len(units)).astype(
