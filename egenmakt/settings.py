@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "egenmakt.benefits",
     "egenmakt.outcomes",
     "egenmakt.analytics",
+    "egenmakt.goals",
     "egenmakt.demo",
     "egenmakt.web",
     "egenmakt.api",

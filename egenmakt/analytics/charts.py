@@ -68,7 +68,7 @@ class FunnelPoint:
 
 
 @dataclass(frozen=True)
-class _Frame:
+class PlotFrame:
     """Where the plot area sits in the SVG and how data maps onto it."""
 
     left: float
@@ -109,14 +109,16 @@ def step_chart(
     A curve holds its value until the next x. Points with a missing (non-finite) x or y are left out; a
     band is drawn only when all its limits are finite. x is in months.
     """
-    _check_id(chart_id)
+    check_id(chart_id)
     curves = [_finite_steps(one) for one in series]
     if not any(points for points, band in curves):
         return _no_data(chart_id=chart_id, title=title, description=description)
 
-    x_ticks = _ticks(max(x for points, band in curves for x, y in points), steps=_MONTH_STEPS, most=8)
-    y_ticks = _ticks(y_max if y_max > 0 else 1.0, most=5)
-    frame = _Frame(left=64, top=36, width=WIDTH - 64 - 24, height=260, x_max=x_ticks[-1], y_max=y_ticks[-1])
+    x_ticks = nice_ticks(max(x for points, band in curves for x, y in points), steps=_MONTH_STEPS, most=8)
+    y_ticks = nice_ticks(y_max if y_max > 0 else 1.0, most=5)
+    frame = PlotFrame(
+        left=64, top=36, width=WIDTH - 64 - 24, height=260, x_max=x_ticks[-1], y_max=y_ticks[-1]
+    )
     legend_top = frame.bottom + 76
     height = legend_top + LINE_HEIGHT * len(series)
 
@@ -125,17 +127,17 @@ def step_chart(
         colour, dash = _style(index)
         if band:
             # The band is a supplement (the table holds the limits), so it may be faint.
-            corners = " ".join(f"{_n(frame.x(x))},{_n(frame.y(y))}" for x, y in band)
+            corners = " ".join(f"{coordinate(frame.x(x))},{coordinate(frame.y(y))}" for x, y in band)
             parts.append(f'<polygon class="band" points="{corners}" fill="{colour}" fill-opacity="0.15"/>')
         if points:
             parts.append(
                 f'<path class="series" d="{_step_path(frame, points)}" fill="none" stroke="{colour}"'
-                f' stroke-width="2.5"{_dash(dash)}/>'
+                f' stroke-width="2.5"{dash_attribute(dash)}/>'
             )
         parts.append(
-            _legend_entry(top=legend_top + LINE_HEIGHT * index, label=one.label, colour=colour, dash=dash)
+            legend_entry(top=legend_top + LINE_HEIGHT * index, label=one.label, colour=colour, dash=dash)
         )
-    return _svg(chart_id=chart_id, title=title, description=description, height=height, body=parts)
+    return svg_document(chart_id=chart_id, title=title, description=description, height=height, body=parts)
 
 
 def bar_chart(
@@ -153,7 +155,7 @@ def bar_chart(
     runs from 0 to the first round tick at or above `x_max` (default: the largest value); a value beyond it
     is drawn to the edge but labelled with its true value.
     """
-    _check_id(chart_id)
+    check_id(chart_id)
     if not bars:
         return _no_data(chart_id=chart_id, title=title, description=description)
     # A share of nobody (NaN) has nothing to draw, like a suppressed cell.
@@ -161,47 +163,47 @@ def bar_chart(
     if any(value is not None and value < 0 for value in values):
         raise ValueError("bar_chart draws non-negative values only")
     top = x_max if x_max is not None else max((value for value in values if value is not None), default=0.0)
-    ticks = _ticks(top, most=5)
+    ticks = nice_ticks(top, most=5)
     row_height = 48
     # The right margin leaves room for the value label of a full-length bar.
-    frame = _Frame(
+    frame = PlotFrame(
         left=16, top=8, width=WIDTH - 16 - 88, height=row_height * len(bars), x_max=ticks[-1], y_max=1
     )
     height = frame.bottom + 40
 
     parts: list[str] = []
     for tick in ticks:
-        x = _n(frame.x(tick))
+        x = coordinate(frame.x(tick))
         parts.append(
-            f'<line x1="{x}" y1="{_n(frame.top)}" x2="{x}" y2="{_n(frame.bottom)}" stroke="{GRID_COLOUR}"/>'
+            f'<line x1="{x}" y1="{coordinate(frame.top)}" x2="{x}" y2="{coordinate(frame.bottom)}" stroke="{GRID_COLOUR}"/>'
         )
         parts.append(
-            _text(
+            text_element(
                 frame.x(tick),
                 frame.bottom + 20,
-                _format(tick, percent=percent, step=ticks[1]),
+                format_number(tick, percent=percent, step=ticks[1]),
                 anchor="middle",
             )
         )
     for index, ((label, _raw), value) in enumerate(zip(bars, values, strict=True)):
         row = frame.top + row_height * index
-        parts.append(_text(frame.left, row + 16, label))
+        parts.append(text_element(frame.left, row + 16, label))
         if value is None:
             shown = "–"
             end = frame.left
         else:
-            shown = _format(value, percent=percent)
+            shown = format_number(value, percent=percent)
             end = frame.x(value)
             parts.append(
-                f'<rect class="bar" x="{_n(frame.left)}" y="{_n(row + 22)}" width="{_n(end - frame.left)}"'
+                f'<rect class="bar" x="{coordinate(frame.left)}" y="{coordinate(row + 22)}" width="{coordinate(end - frame.left)}"'
                 f' height="18" fill="{PALETTE[0]}"/>'
             )
-        parts.append(_text(end + 6, row + 36, shown))
-    x = _n(frame.left)
+        parts.append(text_element(end + 6, row + 36, shown))
+    x = coordinate(frame.left)
     parts.append(
-        f'<line x1="{x}" y1="{_n(frame.top)}" x2="{x}" y2="{_n(frame.bottom)}" stroke="{AXIS_COLOUR}"/>'
+        f'<line x1="{x}" y1="{coordinate(frame.top)}" x2="{x}" y2="{coordinate(frame.bottom)}" stroke="{AXIS_COLOUR}"/>'
     )
-    return _svg(chart_id=chart_id, title=title, description=description, height=height, body=parts)
+    return svg_document(chart_id=chart_id, title=title, description=description, height=height, body=parts)
 
 
 def funnel_plot(
@@ -217,16 +219,18 @@ def funnel_plot(
     `limits` rows are (expected, lower 95 %, upper 95 %, lower 99.8 %, upper 99.8 %). Points with a
     non-finite expected or ratio (nothing expected) cannot be placed and are left out; the table shows them.
     """
-    _check_id(chart_id)
+    check_id(chart_id)
     placed = [point for point in points if math.isfinite(point.expected) and math.isfinite(point.ratio)]
     if not placed:
         return _no_data(chart_id=chart_id, title=title, description=description)
     rows = sorted((row for row in limits if math.isfinite(row[0])), key=lambda row: row[0])
     x_top = max(point.expected for point in placed)
-    x_ticks = _ticks(x_top, most=6)
+    x_ticks = nice_ticks(x_top, most=6)
     # The y range follows the points, not the limits: those widen without bound as expected falls to 0.
-    y_ticks = _ticks(max(1.0, *(point.ratio for point in placed)) * 1.1, most=5)
-    frame = _Frame(left=64, top=36, width=WIDTH - 64 - 24, height=300, x_max=x_ticks[-1], y_max=y_ticks[-1])
+    y_ticks = nice_ticks(max(1.0, *(point.ratio for point in placed)) * 1.1, most=5)
+    frame = PlotFrame(
+        left=64, top=36, width=WIDTH - 64 - 24, height=300, x_max=x_ticks[-1], y_max=y_ticks[-1]
+    )
     legend_top = frame.bottom + 76
 
     parts = _axes(
@@ -239,17 +243,17 @@ def funnel_plot(
     )
     clip = f"{chart_id}-plot"
     parts.append(
-        f'<clipPath id="{clip}"><rect x="{_n(frame.left)}" y="{_n(frame.top)}"'
-        f' width="{_n(frame.width)}" height="{_n(frame.height)}"/></clipPath>'
+        f'<clipPath id="{clip}"><rect x="{coordinate(frame.left)}" y="{coordinate(frame.top)}"'
+        f' width="{coordinate(frame.width)}" height="{coordinate(frame.height)}"/></clipPath>'
     )
     legend = [
         (_("Förväntat (kvot 1)"), TEXT_COLOUR, ""),
         (_("Kontrollgräns %(level)s %%") % {"level": number_format(95)}, *_LIMIT_95),
         (_("Kontrollgräns %(level)s %%") % {"level": number_format(99.8, decimal_pos=1)}, *_LIMIT_998),
     ]
-    y_one = _n(frame.y(1.0))
+    y_one = coordinate(frame.y(1.0))
     parts.append(
-        f'<line class="target" x1="{_n(frame.left)}" y1="{y_one}" x2="{_n(frame.right)}" y2="{y_one}"'
+        f'<line class="target" x1="{coordinate(frame.left)}" y1="{y_one}" x2="{coordinate(frame.right)}" y2="{y_one}"'
         f' stroke="{TEXT_COLOUR}" stroke-width="1.5"/>'
     )
     for column, (colour, dash) in ((1, _LIMIT_95), (2, _LIMIT_95), (3, _LIMIT_998), (4, _LIMIT_998)):
@@ -258,33 +262,35 @@ def funnel_plot(
             (row[0], _clamp(row[column], 0.0, 10 * frame.y_max)) for row in rows if math.isfinite(row[column])
         ]
         if len(line) > 1:
-            d = "M" + "L".join(f"{_n(frame.x(x))},{_n(frame.y(y))}" for x, y in line)
+            d = "M" + "L".join(f"{coordinate(frame.x(x))},{coordinate(frame.y(y))}" for x, y in line)
             parts.append(
                 f'<path class="limit" d="{d}" fill="none" stroke="{colour}" stroke-width="2.5"'
-                f' stroke-linecap="round"{_dash(dash)} clip-path="url(#{clip})"/>'
+                f' stroke-linecap="round"{dash_attribute(dash)} clip-path="url(#{clip})"/>'
             )
     for point in placed:
         cx, cy = frame.x(point.expected), frame.y(point.ratio)
         parts.append(
-            f'<circle class="point" cx="{_n(cx)}" cy="{_n(cy)}" r="5" fill="{PALETTE[0]}" stroke="#FFFFFF"/>'
+            f'<circle class="point" cx="{coordinate(cx)}" cy="{coordinate(cy)}" r="5" fill="{PALETTE[0]}" stroke="#FFFFFF"/>'
         )
         # Labels near the right edge go on the left of their point, so they stay inside the chart.
         if cx > WIDTH - 140:
-            parts.append(_text(cx - 8, cy - 6, point.label, anchor="end", size=SMALL_FONT_SIZE))
+            parts.append(text_element(cx - 8, cy - 6, point.label, anchor="end", size=SMALL_FONT_SIZE))
         else:
-            parts.append(_text(cx + 8, cy - 6, point.label, size=SMALL_FONT_SIZE))
+            parts.append(text_element(cx + 8, cy - 6, point.label, size=SMALL_FONT_SIZE))
     for index, (label, colour, dash) in enumerate(legend):
         parts.append(
-            _legend_entry(top=legend_top + LINE_HEIGHT * index, label=label, colour=colour, dash=dash)
+            legend_entry(top=legend_top + LINE_HEIGHT * index, label=label, colour=colour, dash=dash)
         )
     height = legend_top + LINE_HEIGHT * len(legend)
-    return _svg(chart_id=chart_id, title=title, description=description, height=height, body=parts)
+    return svg_document(chart_id=chart_id, title=title, description=description, height=height, body=parts)
 
 
-def _svg(*, chart_id: str, title: str, description: str, height: float, body: Sequence[str]) -> SafeString:
+def svg_document(
+    *, chart_id: str, title: str, description: str, height: float, body: Sequence[str]
+) -> SafeString:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
-        f' aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {_n(height)}"'
+        f' aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {coordinate(height)}"'
         f' width="100%" preserveAspectRatio="xMidYMid meet">'
     )
     text = [
@@ -298,12 +304,14 @@ def _no_data(*, chart_id: str, title: str, description: str) -> SafeString:
     message = _("Inga uppgifter att visa")
     # role="img" hides the visible message from screen readers, so the description says it too.
     description = f"{description} {message}." if description else f"{message}."
-    body = [_text(WIDTH / 2, NO_DATA_HEIGHT / 2 + 5, message, anchor="middle")]
-    return _svg(chart_id=chart_id, title=title, description=description, height=NO_DATA_HEIGHT, body=body)
+    body = [text_element(WIDTH / 2, NO_DATA_HEIGHT / 2 + 5, message, anchor="middle")]
+    return svg_document(
+        chart_id=chart_id, title=title, description=description, height=NO_DATA_HEIGHT, body=body
+    )
 
 
 def _axes(
-    frame: _Frame,
+    frame: PlotFrame,
     *,
     x_ticks: Sequence[float],
     y_ticks: Sequence[float],
@@ -313,54 +321,55 @@ def _axes(
 ) -> list[str]:
     parts: list[str] = []
     for tick in y_ticks:
-        y = _n(frame.y(tick))
+        y = coordinate(frame.y(tick))
         parts.append(
-            f'<line x1="{_n(frame.left)}" y1="{y}" x2="{_n(frame.right)}" y2="{y}" stroke="{GRID_COLOUR}"/>'
+            f'<line x1="{coordinate(frame.left)}" y1="{y}" x2="{coordinate(frame.right)}" y2="{y}" stroke="{GRID_COLOUR}"/>'
         )
         parts.append(
-            _text(
+            text_element(
                 frame.left - 8,
                 frame.y(tick) + 5,
-                _format(tick, percent=percent, step=y_ticks[1]),
+                format_number(tick, percent=percent, step=y_ticks[1]),
                 anchor="end",
             )
         )
     for tick in x_ticks:
-        x = _n(frame.x(tick))
+        x = coordinate(frame.x(tick))
         parts.append(
-            f'<line x1="{x}" y1="{_n(frame.bottom)}" x2="{x}" y2="{_n(frame.bottom + 5)}" stroke="{AXIS_COLOUR}"/>'
+            f'<line x1="{x}" y1="{coordinate(frame.bottom)}" x2="{x}" y2="{coordinate(frame.bottom + 5)}" stroke="{AXIS_COLOUR}"/>'
         )
         parts.append(
-            _text(
+            text_element(
                 frame.x(tick),
                 frame.bottom + 22,
-                _format(tick, percent=False, step=x_ticks[1]),
+                format_number(tick, percent=False, step=x_ticks[1]),
                 anchor="middle",
             )
         )
-    left, bottom = _n(frame.left), _n(frame.bottom)
+    left, bottom = coordinate(frame.left), coordinate(frame.bottom)
     parts.append(
-        f'<path class="axis" d="M{left},{_n(frame.top)}V{bottom}H{_n(frame.right)}" fill="none" stroke="{AXIS_COLOUR}"/>'
+        f'<path class="axis" d="M{left},{coordinate(frame.top)}V{bottom}H{coordinate(frame.right)}" fill="none" stroke="{AXIS_COLOUR}"/>'
     )
     # Axis titles are written horizontally: rotated text is hard to read.
-    parts.append(_text(frame.left + frame.width / 2, frame.bottom + 50, x_label, anchor="middle"))
-    parts.append(_text(8, frame.top - 18, y_label))
+    parts.append(text_element(frame.left + frame.width / 2, frame.bottom + 50, x_label, anchor="middle"))
+    parts.append(text_element(8, frame.top - 18, y_label))
     return parts
 
 
-def _legend_entry(*, top: float, label: str, colour: str, dash: str) -> str:
-    y = _n(top + LINE_HEIGHT / 2)
+def legend_entry(*, top: float, label: str, colour: str, dash: str) -> str:
+    y = coordinate(top + LINE_HEIGHT / 2)
     return (
         f'<line class="legend-key" x1="16" y1="{y}" x2="56" y2="{y}" stroke="{colour}" stroke-width="2.5"'
-        f' stroke-linecap="round"{_dash(dash)}/>' + _text(66, top + LINE_HEIGHT / 2 + 5, label)
+        f' stroke-linecap="round"{dash_attribute(dash)}/>'
+        + text_element(66, top + LINE_HEIGHT / 2 + 5, label)
     )
 
 
-def _step_path(frame: _Frame, points: Sequence[tuple[float, float]]) -> str:
+def _step_path(frame: PlotFrame, points: Sequence[tuple[float, float]]) -> str:
     (x0, y0), rest = points[0], points[1:]
     # Post-step: the value holds until the next x, then the curve moves straight to the new value.
-    return f"M{_n(frame.x(x0))},{_n(frame.y(y0))}" + "".join(
-        f"H{_n(frame.x(x))}V{_n(frame.y(y))}" for x, y in rest
+    return f"M{coordinate(frame.x(x0))},{coordinate(frame.y(y0))}" + "".join(
+        f"H{coordinate(frame.x(x))}V{coordinate(frame.y(y))}" for x, y in rest
     )
 
 
@@ -393,7 +402,7 @@ def _finite_steps(series: Series) -> tuple[list[tuple[float, float]], list[tuple
     return points, _corners(xs, upper) + _corners(xs, lower)[::-1]
 
 
-def _ticks(top: float, *, most: int, steps: Sequence[float] = ()) -> list[float]:
+def nice_ticks(top: float, *, most: int, steps: Sequence[float] = ()) -> list[float]:
     """Ticks from 0 up to at least `top` on a round step, with at most `most` intervals."""
     if not (math.isfinite(top) and top > 0):
         top = 1.0
@@ -403,7 +412,7 @@ def _ticks(top: float, *, most: int, steps: Sequence[float] = ()) -> list[float]
     return [round(i * step, 10) for i in range(max(1, math.ceil(top / step - 1e-9)) + 1)]
 
 
-def _format(value: float, *, percent: bool, step: float | None = None) -> str:
+def format_number(value: float, *, percent: bool, step: float | None = None) -> str:
     """A tick or value label in the active language: "42 %", "1,5"; ticks get as many decimals as their step."""
     # Decimal from the shortest repr, so 0.305 is 30.5 % and rounds half up to 31 %, as readers expect.
     scaled = Decimal(repr(value)) * (100 if percent else 1)
@@ -418,9 +427,9 @@ def _format(value: float, *, percent: bool, step: float | None = None) -> str:
     return _("%(value)s %%") % {"value": number} if percent else number
 
 
-def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int = FONT_SIZE) -> str:
+def text_element(x: float, y: float, content: str, *, anchor: str = "start", size: int = FONT_SIZE) -> str:
     return (
-        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" fill="{TEXT_COLOUR}"'
+        f'<text x="{coordinate(x)}" y="{coordinate(y)}" font-size="{size}" fill="{TEXT_COLOUR}"'
         f' text-anchor="{anchor}">{escape(content)}</text>'
     )
 
@@ -429,11 +438,11 @@ def _style(index: int) -> tuple[str, str]:
     return PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
 
 
-def _dash(dash: str) -> str:
+def dash_attribute(dash: str) -> str:
     return f' stroke-dasharray="{dash}"' if dash else ""
 
 
-def _check_id(chart_id: str) -> None:
+def check_id(chart_id: str) -> None:
     # The id goes into id and aria-labelledby attributes, where a space would split it in two.
     if not _ID.fullmatch(chart_id):
         raise ValueError(f"chart_id must be a letter followed by letters, digits, - or _: {chart_id!r}")
@@ -443,7 +452,7 @@ def _clamp(value: float, low: float, high: float) -> float:
     return min(max(value, low), high)
 
 
-def _n(value: float) -> str:
+def coordinate(value: float) -> str:
     """A coordinate for the SVG, refusing NaN and infinity so a bad number cannot break the drawing."""
     if not math.isfinite(value):
         raise ValueError(f"Not a finite coordinate: {value}")

@@ -17,8 +17,9 @@ LAYERS: list[set[str]] = [
     {"cases"},
     {"access"},
     {"plans", "activities", "attendance", "collaboration"},
-    {"outcomes", "benefits", "goals"},
+    {"outcomes", "benefits"},
     {"analytics"},
+    {"goals"},
     {"web", "api", "demo"},
 ]
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}

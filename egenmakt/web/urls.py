@@ -12,6 +12,7 @@ from egenmakt.web.views import (
     benefits_rules,
     consent,
     exits,
+    goals,
     logreview,
     outcomes,
     participants,
@@ -189,6 +190,15 @@ urlpatterns = [
     path("utfall/personer/", outcomes.cell_people, name="outcomes_people"),
     path("utfall/utfall.xlsx", outcomes.export_excel, name="outcomes_xlsx"),
     path("utfall/utfall.csv", outcomes.export_csv, name="outcomes_csv"),
+    # Shared goals and commitments (vallöften, uppdrag), with the report to the nämnd.
+    path("mal/", goals.goal_list, name="goals"),
+    path("mal/ny/", goals.goal_new, name="goal_new"),
+    path("mal/<int:goal_id>/", goals.goal_detail, name="goal"),
+    path("mal/<int:goal_id>/andra/", goals.goal_edit, name="goal_edit"),
+    path("uppdrag/", goals.commitment_list, name="commitments"),
+    path("uppdrag/ny/", goals.commitment_new, name="commitment_new"),
+    path("uppdrag/<int:commitment_id>/", goals.commitment_detail, name="commitment"),
+    path("uppdrag/rapport-till-namnden.pdf", goals.commitments_pdf, name="commitments_pdf"),
     path("ekonomi/utbetalningar/", benefits_payments.payment_runs, name="payment_runs"),
     path("ekonomi/utbetalningar/<int:run_id>/", benefits_payments.payment_run, name="payment_run"),
     path(

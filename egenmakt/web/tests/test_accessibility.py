@@ -26,6 +26,7 @@ from egenmakt.access import services as emergency
 from egenmakt.activities import services as activities
 from egenmakt.activities.tests.factories import make_activity, open_case, people_with_cases
 from egenmakt.analytics import services as analytics
+from egenmakt.analytics.report import ShareRow
 from egenmakt.attendance import services as attendance
 from egenmakt.attendance.importing import import_attendance
 from egenmakt.attendance.models import AbsenceTask
@@ -37,6 +38,8 @@ from egenmakt.collaboration import sip, team
 from egenmakt.collaboration.models import Referral
 from egenmakt.consent import services as consents
 from egenmakt.consent.models import Consent, ConsentForm
+from egenmakt.goals import services as goals
+from egenmakt.goals.tests.factories import LONG_TERM, make_commitment, make_goal, store_report
 from egenmakt.lib.categories import DataCategory
 from egenmakt.outcomes import services as outcome_services
 from egenmakt.plans import services as plans
@@ -634,6 +637,10 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
     )
     outcome_services.refresh(actor=None)
     analytics.compute(actor=None, models=False)
+    # Goals and commitments: a goal of Exempelkommun, measured, and a commitment linked to it.
+    goal = make_goal(personas)
+    goals.snapshot_goals(actor=None, month=timezone.localdate())
+    commitment = make_commitment(personas, goals=[goal])
     ids: dict[str, int | str] = {
         "follow_up_id": exit.follow_ups.first().pk,  # type: ignore[union-attr]
         "case_id": personas.lina_case.pk,
@@ -654,6 +661,8 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
         "member_id": member.pk,
         "plan_id": plan.pk,
         "party_id": plan.parties.get(organisation=personas.af).pk,
+        "goal_id": goal.pk,
+        "commitment_id": commitment.pk,
     }
     pages, files = set(), {}
     for pattern in web_urls.urlpatterns:
@@ -678,6 +687,7 @@ def test_every_page_in_the_web_urls_is_checked_by_axe(
     assert files.get("payment_run_csv", "").startswith("text/csv"), files
     assert files.get("outcomes_xlsx", "").startswith("application/vnd.openxmlformats"), files
     assert files.get("outcomes_csv", "").startswith("text/csv"), files
+    assert files.get("commitments_pdf") == "application/pdf", files
     checked = set().union(*(getattr(test, CHECKS_ATTRIBUTE, frozenset()) for test in globals().values()))
     assert pages, "found no pages in egenmakt/web/urls.py"
     assert not pages - checked, f"pages without an axe check in this module: {sorted(pages - checked)}"
@@ -1252,3 +1262,74 @@ def test_an_exit_its_follow_up_and_the_outcomes_page_have_no_violations(
     expect(page.locator("h1")).to_have_text("Personerna bakom siffran")
     expect(page.locator("tbody")).to_contain_text("Lina Lund")
     assert_no_axe_violations(page, "the people behind a cell, for the unit manager")
+
+
+@checks("goals", "goal_new", "goal", "goal_edit", "commitments", "commitment_new", "commitment")
+def test_goals_and_commitments_have_no_violations_blank_with_errors_and_measured(
+    page: Page, personas: Personas
+) -> None:
+    login(page, "cecilia", then="/mal/")
+    assert_no_axe_violations(page, "goals, none yet")
+    page.get_by_role("link", name="Nytt mål").click()
+    assert_no_axe_violations(page, "new goal, blank")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "new goal with errors")
+    page.locator("#id_title").fill("Färre med långvarigt bistånd")
+    page.locator("#id_indicator").select_option(LONG_TERM)
+    page.get_by_label("Lägre är bättre").check()
+    page.locator("#id_baseline").fill("40")
+    page.locator("#id_target").fill("30")
+    page.locator("#id_deadline").fill("2030-12-31")
+    submit(page)
+    expect(page.locator(".messages")).to_contain_text("Målet är sparat")
+    expect(page.locator("#measurements tbody")).to_contain_text("inte mätt ännu")
+    assert_no_axe_violations(page, "a goal not measured yet")
+
+    # Measured this month: 35 of 100 on long-term assistance, halfway from 40 % to 30 %.
+    store_report([ShareRow(LONG_TERM, "alla", "alla", 35, 100)])
+    goals.snapshot_goals(actor=None, month=timezone.localdate())
+    page.reload()
+    expect(page.locator("#progress")).to_contain_text("50 % av vägen")
+    expect(page.locator("svg[aria-labelledby^=goal-chart] circle.point")).to_have_count(1)
+    assert_no_axe_violations(page, "a measured goal with its chart and table")
+    page.get_by_role("link", name="Ändra målet").click()
+    assert_no_axe_violations(page, "edit goal")
+    page.locator("#id_target").fill("50")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "edit goal with errors")
+    page.goto("/mal/")
+    expect(page.locator("main tbody tr")).to_have_count(1)
+    assert_no_axe_violations(page, "goals with one goal")
+
+    page.get_by_role("link", name="Vallöften och uppdrag").click()
+    assert_no_axe_violations(page, "commitments, none yet")
+    page.get_by_role("link", name="Nytt vallöfte eller uppdrag").click()
+    assert_no_axe_violations(page, "new commitment, blank")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "new commitment with errors")
+    page.get_by_label("Vallöfte", exact=True).check()
+    page.locator("#id_text").fill("Alla unga ska erbjudas en insats inom 30 dagar.")
+    page.locator("#id_responsible").fill("Socialnämnden")
+    page.locator("#id_source_title").fill("Mål och budget 2026")
+    page.get_by_label("Färre med långvarigt bistånd").check()
+    submit(page)
+    expect(page.locator("#current-status")).to_contain_text("Ej påbörjad")
+    assert_no_axe_violations(page, "a commitment with its history and status form")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "a commitment with the status form's errors")
+    page.locator("#id_status").select_option("pagar")
+    page.locator("#id_comment").fill("Ungdomsteamet har startat.")
+    submit(page)
+    expect(page.locator("#history tbody tr")).to_have_count(2)
+    page.goto("/uppdrag/")
+    expect(page.locator("main")).to_contain_text("Ungdomsteamet har startat.")
+    assert_no_axe_violations(page, "commitments with one commitment and its figures")
+    # A caseworker of the municipality sees both pages, without the forms.
+    login(page, "anna", then="/uppdrag/")
+    page.locator("main h2 a").first.click()
+    expect(page.locator("#id_comment")).to_have_count(0)
+    assert_no_axe_violations(page, "a commitment seen by a caseworker")

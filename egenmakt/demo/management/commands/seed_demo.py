@@ -21,6 +21,7 @@ from egenmakt.demo.activities import seed_activities
 from egenmakt.demo.benefits import seed_benefits
 from egenmakt.demo.collaboration import seed_collaboration
 from egenmakt.demo.generator import build_plan, save_plan
+from egenmakt.demo.goals import seed_goals
 from egenmakt.demo.models import DemoDataset
 from egenmakt.demo.outcomes import seed_outcomes
 from egenmakt.lib.progress import ProgressBar
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         offered = seed_activities(seed=seed, as_of=as_of)
         assistance = seed_benefits(seed=seed, as_of=as_of)
         followed = seed_outcomes(seed=seed, as_of=as_of)
+        aimed = seed_goals(as_of=as_of)
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -117,5 +119,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Utfall: {followed['decisions']} tidigare månaders beslut, {followed['exits']} avslut med "
             f"{followed['follow_ups']} uppföljningar, {followed['status_months']} statusmånader; utfallen är beräknade."
+        )
+        self.stdout.write(
+            f"Mål och uppdrag: {aimed['goals']} mål ({aimed['snapshots']} mätta), {aimed['commitments']} vallöften "
+            f"och uppdrag med {aimed['statuses']} statusrader."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")
