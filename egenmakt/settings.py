@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "egenmakt.outcomes",
     "egenmakt.analytics",
     "egenmakt.goals",
+    "egenmakt.review",
     "egenmakt.demo",
     "egenmakt.web",
     "egenmakt.api",

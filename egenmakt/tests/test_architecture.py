@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"plans", "activities", "attendance", "collaboration"},
     {"outcomes", "benefits"},
     {"analytics"},
-    {"goals"},
+    {"goals", "review"},
     {"web", "api", "demo"},
 ]
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -18,6 +18,7 @@ from egenmakt.web.views import (
     participants,
     plans,
     referrals,
+    review,
     sip,
     start,
     system,
@@ -199,6 +200,12 @@ urlpatterns = [
     path("uppdrag/ny/", goals.commitment_new, name="commitment_new"),
     path("uppdrag/<int:commitment_id>/", goals.commitment_detail, name="commitment"),
     path("uppdrag/rapport-till-namnden.pdf", goals.commitments_pdf, name="commitments_pdf"),
+    # Case review (ärendedragning) with the unit's rules, and early-intervention signals.
+    path("arendedragning/", review.review_queue, name="review_queue"),
+    path("arendedragning/regler/", review.review_rule, name="review_rule"),
+    path("arendedragning/<int:participant_id>/", review.review_new, name="review_new"),
+    path("signaler/", review.signal_list, name="signals"),
+    path("signaler/hantera/", review.signal_handle, name="signal_handle"),
     path("ekonomi/utbetalningar/", benefits_payments.payment_runs, name="payment_runs"),
     path("ekonomi/utbetalningar/<int:run_id>/", benefits_payments.payment_run, name="payment_run"),
     path(

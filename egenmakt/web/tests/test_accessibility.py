@@ -44,6 +44,8 @@ from egenmakt.lib.categories import DataCategory
 from egenmakt.outcomes import services as outcome_services
 from egenmakt.plans import services as plans
 from egenmakt.plans.models import FollowUp
+from egenmakt.review.models import RuleKind
+from egenmakt.review.tests.factories import months_on_assistance, switch_on
 from egenmakt.test import Personas, valid_pnr
 from egenmakt.web import urls as web_urls
 from egenmakt.web.tests import benefit_data, browser
@@ -1333,3 +1335,51 @@ def test_goals_and_commitments_have_no_violations_blank_with_errors_and_measured
     page.locator("main h2 a").first.click()
     expect(page.locator("#id_comment")).to_have_count(0)
     assert_no_axe_violations(page, "a commitment seen by a caseworker")
+
+
+@checks("review_queue", "review_new", "signals")
+def test_the_review_queue_the_review_form_and_the_signals_have_no_violations(
+    page: Page, personas: Personas
+) -> None:
+    months_on_assistance(personas.lina, personas.eb, timezone.localdate().year - 1, 11)
+    login(page, "cecilia", then="/arendedragning/")
+    expect(page.locator("#queue tbody")).to_contain_text("Ingen i kön")
+    assert_no_axe_violations(page, "review queue, every rule off")
+    kind = RuleKind.UNGA_UTAN_INSATS
+    page.locator(f"#id_{kind}-active").check()
+    page.locator(f"#id_{kind}-min_age").fill("30")
+    page.locator(f"#id_{kind}-max_age").fill("20")
+    page.locator(f"form:has(#id_{kind}-active) button[type=submit]").click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "review queue with a rule's errors")
+    page.locator("#id_langvarigt-active").check()
+    page.locator("form:has(#id_langvarigt-active) button[type=submit]").click()
+    expect(page.locator("#queue tbody")).to_contain_text("11 månader med försörjningsstöd")
+    assert_no_axe_violations(page, "review queue with a person and the reasons")
+
+    page.locator("#queue tbody a", has_text="Lina Lund").click()
+    expect(page.locator("#reasons")).to_contain_text("Långvarigt ekonomiskt bistånd")
+    assert_no_axe_violations(page, "review form, blank")
+    page.locator("#id_conclusions").fill("")
+    submit(page)
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "review form with errors")
+    page.get_by_label("Anna Andersson").check()
+    page.locator("#id_conclusions").fill("Lina vill börja studera.")
+    page.locator("#id_next_step").fill("Anna bokar studievägledning.")
+    submit(page)
+    expect(page.locator(".messages")).to_contain_text("journal")
+    expect(page.locator("#queue tbody")).not_to_contain_text("Lina Lund")
+
+    switch_on(personas.cecilia, personas.eb, RuleKind.SIGNAL_EJ_DIGITAL)
+    page.goto("/signaler/")
+    expect(page.locator("main")).to_contain_text("Ingen e-postadress registrerad.")
+    assert_no_axe_violations(page, "signals with one signal")
+    page.get_by_label("Avfärdad").check()
+    page.locator("main form button[type=submit]").first.click()
+    expect_error_summary(page)
+    assert_no_axe_violations(page, "signals with a dismissal without a reason")
+    page.get_by_label("Anteckning eller skäl").fill("Lina hämtar sin post hos sin syster.")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("#no-signals")).to_be_visible()
+    assert_no_axe_violations(page, "signals, none")

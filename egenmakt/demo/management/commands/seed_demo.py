@@ -24,6 +24,7 @@ from egenmakt.demo.generator import build_plan, save_plan
 from egenmakt.demo.goals import seed_goals
 from egenmakt.demo.models import DemoDataset
 from egenmakt.demo.outcomes import seed_outcomes
+from egenmakt.demo.review import seed_review
 from egenmakt.lib.progress import ProgressBar
 from egenmakt.organisations.models import Organisation
 from egenmakt.people.models import Participant
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         assistance = seed_benefits(seed=seed, as_of=as_of)
         followed = seed_outcomes(seed=seed, as_of=as_of)
         aimed = seed_goals(as_of=as_of)
+        reviewed = seed_review()
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -123,5 +125,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Mål och uppdrag: {aimed['goals']} mål ({aimed['snapshots']} mätta), {aimed['commitments']} vallöften "
             f"och uppdrag med {aimed['statuses']} statusrader."
+        )
+        self.stdout.write(
+            f"Ärendedragning och signaler: {reviewed['rules']} regler påslagna i {reviewed['units']} enheter."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")
