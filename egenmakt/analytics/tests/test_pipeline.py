@@ -24,6 +24,9 @@ from egenmakt.analytics import engines, report
 from egenmakt.analytics.survival import kaplan_meier
 from egenmakt.outcomes import rules as outcome_rules
 
+# Uses no database: run once, in the SQLite half (conftest.py); the PostgreSQL half would repeat it.
+pytestmark = pytest.mark.database_free
+
 END = 2025 * 12 + 11
 
 

@@ -25,6 +25,9 @@ from egenmakt.analytics.survival import (
     observed_expected,
 )
 
+# Uses no database: run once, in the SQLite half (conftest.py); the PostgreSQL half would repeat it.
+pytestmark = pytest.mark.database_free
+
 TOLERANCE = 1e-9
 
 

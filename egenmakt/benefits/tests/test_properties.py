@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from egenmakt.benefits import norm, vector
 from egenmakt.benefits.calculation import CAPPED_KINDS, CostKind, HouseholdMonth, IncomeKind, calculate, parse
+
+# Uses no database: run once, in the SQLite half (conftest.py); the PostgreSQL half would repeat it.
+pytestmark = pytest.mark.database_free
 
 YEARS = [2014, 2017, 2019, 2021]  # tables with "utan lunch" amounts, so every generated child can be priced
 money = st.integers(min_value=0, max_value=40_000)

@@ -42,6 +42,9 @@ from egenmakt.lib.identity import (
     parse_personnummer,
 )
 
+# Uses no database: run once, in the SQLite half (conftest.py); the PostgreSQL half would repeat it.
+pytestmark = pytest.mark.database_free
+
 # Both libraries read the clock themselves (stdnum has no hook), so our side is given the same day.
 TODAY = date.today()
 PNR = IdentityKind.PERSONNUMMER

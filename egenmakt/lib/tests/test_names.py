@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from egenmakt.lib.names import fold, search_key
 
+# Uses no database: run once, in the SQLite half (conftest.py); the PostgreSQL half would repeat it.
+pytestmark = pytest.mark.database_free
+
 PROPERTY = settings(max_examples=300, deadline=None)
 SWEDISH_NAME_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöéüAÅÄÖÉ -'", max_size=30)
 
