@@ -1,32 +1,42 @@
 """Benchmark: a provider's attendance file of 1 000 000 rows, imported with full validation.
 
 Target (issue 4): at most 20 s on SQLite and on PostgreSQL (2 cores). Each run gets a fresh database
-(SQLite: a file in a temporary folder; PostgreSQL: `egenmakt_bench_import`, created and dropped),
-migrated and seeded with 20 000 placed participants in 50 activities; only the import is timed. The
+(SQLite: a file in a temporary folder; PostgreSQL: `--database`, default `egenmakt_bench_import`,
+created and dropped), copied from one migrated and seeded with 20 000 placed participants in 50
+activities; only the import is timed, with the CPU time of the Python process and, on PostgreSQL, of
+its server backend (utime + stime from /proc), since wall time on a loaded machine includes waiting. The
 file has about 1 % bad rows (wrong check digit, unknown activity, a date outside the placement, an
 unknown status, a duplicate). Reports the medians and the PostgreSQL/SQLite ratio from one invocation.
 
     DEBUG=true .venv/bin/python bench/import_attendance.py --rows 1000000 --runs 3
+
+`--only postgresql` runs one database; `--baseline DIR` imports with another checkout too (say
+`git archive HEAD | tar -x -C DIR`), alternating run by run on the same file and seed, and reports both
+medians: before and after measured side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgres://postgres@127.0.0.1:5432"
+PG_ADMIN = f"{PG_URL}/postgres"
 PG_DATABASE = "egenmakt_bench_import"
 USERNAME = "bench-importer"
 TARGET_SECONDS = 20
@@ -176,17 +186,72 @@ def seed(*, participants: int, activities: int) -> None:
     )
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15, after the command name)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _BackendCpu:
+    """CPU time of every PostgreSQL backend connected to this database while the import runs: a thread
+    polls pg_stat_activity and /proc every 50 ms and keeps each backend's last reading. A backend that
+    ends loses at most its last 50 ms."""
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+
+        self.db = psycopg.connect(database_url, autocommit=True)
+        self.own = self.db.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self._read()  # the backends already there (the importing connection) count from now on
+        self.first = dict(self.last)
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        rows = self.db.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> %s",
+            [self.own],
+        ).fetchall()
+        for (pid,) in rows:
+            with contextlib.suppress(FileNotFoundError):  # ended between the query and the read
+                self.last[pid] = _cpu_seconds(pid)
+
+    def _poll(self) -> None:
+        while not self.stop.wait(0.05):
+            self._read()
+
+    def total(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        self._read()
+        self.db.close()
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
 def time_import(path: Path) -> dict[str, Any]:
-    """Run in a child process: import the file as the bench user; the seconds and the counts."""
+    """Run in a child process: import the file as the bench user; the seconds, CPU times and counts.
+
+    CPU time is given for this Python process and, on PostgreSQL, for the server backends working for
+    it: on a shared, loaded machine wall time also counts waiting for a core, CPU time does not."""
+    from django.db import connection
+
     from egenmakt.accounts.models import User
     from egenmakt.attendance.importing import import_attendance
 
     user = User.objects.get(username=USERNAME)
+    backends = _BackendCpu(os.environ["DATABASE_URL"]) if connection.vendor == "postgresql" else None
+    cpu_before = time.process_time()
     started = time.perf_counter()
     batch = import_attendance(actor=user, path_or_file=path, file_name=path.name)
     seconds = time.perf_counter() - started
+    python_cpu = time.process_time() - cpu_before
     return {
         "seconds": seconds,
+        "python_cpu": python_cpu,
+        "backend_cpu": backends.total() if backends else None,
         "status": batch.status,
         "error": batch.error,
         "stored": batch.stored_rows,
@@ -195,31 +260,33 @@ def time_import(path: Path) -> dict[str, Any]:
     }
 
 
-def _child(database_url: str, *args: str) -> str:
+def _child(database_url: str, *args: str, root: Path = ROOT) -> str:
     env = {**os.environ, "DEBUG": "true", "DATABASE_URL": database_url}
     done = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, str(root / "bench" / "import_attendance.py"), *args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return done.stdout
 
 
-def _manage(database_url: str, *args: str) -> None:
+def _manage(database_url: str, *args: str, root: Path = ROOT) -> None:
     env = {**os.environ, "DEBUG": "true", "DATABASE_URL": database_url}
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
 
 
-def _one_run(database_url: str, path: Path, options: argparse.Namespace) -> dict[str, Any]:
-    _manage(database_url, "migrate", "--noinput")
-    _child(
-        database_url,
-        "--child-seed",
-        "--participants",
-        str(options.participants),
-        "--activities",
-        str(options.activities),
-    )
+def _seed(database_url: str, options: argparse.Namespace, root: Path) -> None:
+    _manage(database_url, "migrate", "--noinput", root=root)
+    seeding = ("--participants", str(options.participants), "--activities", str(options.activities))
+    _child(database_url, "--child-seed", *seeding, root=root)
+
+
+def _import(database_url: str, path: Path, root: Path) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(
-        _child(database_url, "--child-import", str(path)).strip().splitlines()[-1]
+        _child(database_url, "--child-import", str(path), root=root).strip().splitlines()[-1]
     )
     if result["status"] != "klar":
         raise SystemExit(f"import failed: {result['error']}")
@@ -238,12 +305,67 @@ def _psql(sql: str) -> None:
     subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True, capture_output=True)  # noqa: S603, S607
 
 
+class _Databases:
+    """A fresh database per run: each tree's migrated, seeded database is made once, and every run
+    imports into a copy of it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so
+    the seeding is not repeated and every run starts from the same rows."""
+
+    def __init__(self, *, folder: Path, pg_name: str, options: argparse.Namespace) -> None:
+        self.folder, self.pg_name, self.options = folder, pg_name, options
+        self.templates: list[str] = []
+
+    def fresh(self, engine: str, tree: int, root: Path) -> str:
+        if engine == "sqlite":
+            template = self.folder / f"seed-{tree}.sqlite3"
+            if not template.exists():
+                _seed(f"sqlite:///{template}", self.options, root)
+            run = self.folder / "run.sqlite3"
+            for stale in self.folder.glob("run.sqlite3*"):
+                stale.unlink()
+            shutil.copyfile(template, run)
+            return f"sqlite:///{run}"
+        template_name = f"{self.pg_name}_seed_{tree}"
+        if template_name not in self.templates:
+            _psql(f"DROP DATABASE IF EXISTS {template_name}")
+            _psql(f"CREATE DATABASE {template_name}")
+            self.templates.append(template_name)
+            _seed(f"{PG_URL}/{template_name}", self.options, root)
+        _psql(f"DROP DATABASE IF EXISTS {self.pg_name}")
+        _psql(f"CREATE DATABASE {self.pg_name} TEMPLATE {template_name}")
+        return f"{PG_URL}/{self.pg_name}"
+
+    def done(self, engine: str) -> None:
+        if engine == "postgresql":
+            _psql(f"DROP DATABASE IF EXISTS {self.pg_name}")
+
+    def drop_templates(self) -> None:
+        for name in self.templates:
+            _psql(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _cpu_text(result: dict[str, Any]) -> str:
+    backend = result["backend_cpu"]
+    return f"CPU python {result['python_cpu']:.1f} s" + (
+        f" + postgres {backend:.1f} s" if backend is not None else ""
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--activities", type=int, default=50)
+    parser.add_argument(
+        "--database", default=PG_DATABASE, help="PostgreSQL database to create and drop for the runs"
+    )
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="run on this database only")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. `git archive HEAD | tar -x -C DIR`) imported in turn with this one, "
+        "same file, same seed, each run right before this tree's; both medians reported",
+    )
     parser.add_argument("--child-seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -259,8 +381,15 @@ def main() -> None:
             print(json.dumps(time_import(options.child_import)))
         return
 
-    results: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
-    with_postgres = _postgres_answers()
+    engines = [options.only] if options.only else ["sqlite", "postgresql"]
+    if "postgresql" in engines and not _postgres_answers():
+        if options.only:
+            raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432")
+        engines.remove("postgresql")
+    trees = [("this", ROOT)]
+    if options.baseline:
+        trees.insert(0, ("baseline", options.baseline.resolve()))
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {(t, e): [] for t, _r in trees for e in engines}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "narvaro.csv"
         sys.path.insert(0, str(ROOT))
@@ -273,33 +402,46 @@ def main() -> None:
         )
         size = path.stat().st_size / 1e6
         print(f"file: {options.rows} rows ({bad} bad), {size:.0f} MB", flush=True)
-        for run in range(options.runs):
-            with tempfile.TemporaryDirectory() as db_folder:
-                outcome = _one_run(f"sqlite:///{db_folder}/bench.sqlite3", path, options)
-            results["sqlite"].append(outcome["seconds"])
-            if with_postgres:
-                _psql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-                _psql(f"CREATE DATABASE {PG_DATABASE}")
-                try:
-                    outcome = _one_run(f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}", path, options)
-                finally:
-                    _psql(f"DROP DATABASE {PG_DATABASE}")
-                results["postgresql"].append(outcome["seconds"])
-            print(
-                f"run {run + 1}: "
-                + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in results.items() if v)
-                + f" (stored {outcome['stored']}, rejected {outcome['rejected']})",
-                flush=True,
-            )
-    medians = {name: statistics.median(times) for name, times in results.items() if times}
-    for name, median in medians.items():
-        print(f"{name}: median {median:.1f} s over {len(results[name])} runs, {options.rows} rows")
-    if len(medians) == 2:
-        print(f"postgresql / sqlite: {medians['postgresql'] / medians['sqlite']:.2f}")
+        databases = _Databases(folder=Path(folder), pg_name=options.database, options=options)
+        try:
+            for run in range(options.runs):
+                for engine in engines:
+                    for number, (tree, root) in enumerate(trees):
+                        url = databases.fresh(engine, number, root)
+                        try:
+                            outcome = _import(url, path, root)
+                        finally:
+                            databases.done(engine)
+                        results[(tree, engine)].append(outcome)
+                        print(
+                            f"run {run + 1} {engine} {tree}: {outcome['seconds']:.1f} s, {_cpu_text(outcome)}"
+                            f" (stored {outcome['stored']}, unchanged {outcome['unchanged']},"
+                            f" rejected {outcome['rejected']})",
+                            flush=True,
+                        )
+        finally:
+            databases.drop_templates()
+    medians: dict[tuple[str, str], float] = {}
+    for (tree, engine), runs in results.items():
+        medians[(tree, engine)] = statistics.median(r["seconds"] for r in runs)
+        python = statistics.median(r["python_cpu"] for r in runs)
+        backend = [r["backend_cpu"] for r in runs if r["backend_cpu"] is not None]
+        print(
+            f"{engine}{' (' + tree + ')' if options.baseline else ''}: median {medians[(tree, engine)]:.1f} s"
+            f" over {len(runs)} runs, {options.rows} rows; median CPU python {python:.1f} s"
+            + (f", postgres backend {statistics.median(backend):.1f} s" if backend else "")
+        )
+    if len(engines) == 2:
+        print(f"postgresql / sqlite: {medians[('this', 'postgresql')] / medians[('this', 'sqlite')]:.2f}")
+    if options.baseline:
+        for engine in engines:
+            ratio = medians[("this", engine)] / medians[("baseline", engine)]
+            print(f"{engine}: this / baseline {ratio:.2f}")
     if options.rows == 1_000_000:
-        for name, median in medians.items():
+        for engine in engines:
+            median = medians[("this", engine)]
             print(
-                f"target ≤ {TARGET_SECONDS} s on {name}: {'met' if median <= TARGET_SECONDS else 'NOT met'}"
+                f"target ≤ {TARGET_SECONDS} s on {engine}: {'met' if median <= TARGET_SECONDS else 'NOT met'}"
             )
 
 
