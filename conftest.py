@@ -56,11 +56,19 @@ def _empty_the_tables_written_to(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `database_free` run in the SQLite half of `make test` only, as the Spark comparison
-    does: they touch no database, so the PostgreSQL half would run the very same code a second time."""
+    does: they touch no database, so the PostgreSQL half would run the very same code a second time.
+    Tests marked `one_database` use the database but check what does not depend on which one it is
+    (the axe check of every page's HTML): they too run in the SQLite half only."""
     from django.db import connection
     from django.test import TransactionTestCase
 
     for item in items:
+        if item.get_closest_marker("one_database") is not None:
+            if connection.vendor != "sqlite":
+                item.add_marker(
+                    pytest.mark.skip(reason="Checks what no database changes: runs in the SQLite half only")
+                )
+            continue
         if item.get_closest_marker("database_free") is None:
             continue
         case = getattr(item, "cls", None)

@@ -59,7 +59,9 @@ from egenmakt.web.tests.browser import (
     send_referral,
 )
 
-pytestmark = pytest.mark.browser
+# The HTML axe checks is the same whichever database holds the data: checked once, in the SQLite half
+# (the flow tests in the other test_*_flows.py modules drive the browser on both databases).
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 Test = TypeVar("Test", bound=Callable[..., Any])
 CHECKS_ATTRIBUTE = "axe_checks_url_names"
@@ -1273,6 +1275,7 @@ def test_goals_and_commitments_have_no_violations_blank_with_errors_and_measured
     login(page, "cecilia", then="/mal/")
     assert_no_axe_violations(page, "goals, none yet")
     page.get_by_role("link", name="Nytt mål").click()
+    page.wait_for_url("**/mal/ny/")
     assert_no_axe_violations(page, "new goal, blank")
     submit(page)
     expect_error_summary(page)
@@ -1296,6 +1299,7 @@ def test_goals_and_commitments_have_no_violations_blank_with_errors_and_measured
     expect(page.locator("svg[aria-labelledby^=goal-chart] circle.point")).to_have_count(1)
     assert_no_axe_violations(page, "a measured goal with its chart and table")
     page.get_by_role("link", name="Ändra målet").click()
+    page.wait_for_url("**/andra/")
     assert_no_axe_violations(page, "edit goal")
     page.locator("#id_target").fill("50")
     submit(page)
@@ -1306,8 +1310,10 @@ def test_goals_and_commitments_have_no_violations_blank_with_errors_and_measured
     assert_no_axe_violations(page, "goals with one goal")
 
     page.get_by_role("link", name="Vallöften och uppdrag").click()
+    page.wait_for_url("**/uppdrag/")
     assert_no_axe_violations(page, "commitments, none yet")
     page.get_by_role("link", name="Nytt vallöfte eller uppdrag").click()
+    page.wait_for_url("**/uppdrag/ny/")
     assert_no_axe_violations(page, "new commitment, blank")
     submit(page)
     expect_error_summary(page)
