@@ -310,15 +310,8 @@ def _no_data(*, chart_id: str, title: str, description: str) -> SafeString:
     )
 
 
-def _axes(
-    frame: PlotFrame,
-    *,
-    x_ticks: Sequence[float],
-    y_ticks: Sequence[float],
-    percent: bool,
-    x_label: str,
-    y_label: str,
-) -> list[str]:
+def y_grid(frame: PlotFrame, *, y_ticks: Sequence[float], percent: bool) -> list[str]:
+    """A grid line and a label at each tick of the y axis."""
     parts: list[str] = []
     for tick in y_ticks:
         y = coordinate(frame.y(tick))
@@ -333,6 +326,19 @@ def _axes(
                 anchor="end",
             )
         )
+    return parts
+
+
+def _axes(
+    frame: PlotFrame,
+    *,
+    x_ticks: Sequence[float],
+    y_ticks: Sequence[float],
+    percent: bool,
+    x_label: str,
+    y_label: str,
+) -> list[str]:
+    parts = y_grid(frame, y_ticks=y_ticks, percent=percent)
     for tick in x_ticks:
         x = coordinate(frame.x(tick))
         parts.append(

@@ -21,7 +21,6 @@ from egenmakt.analytics.charts import (  # the drawing helpers of the outcomes c
     check_id,
     coordinate,
     dash_attribute,
-    format_number,
     legend_entry,
     nice_ticks,
     svg_document,
@@ -64,20 +63,7 @@ def progress_chart(*, chart_id: str, title: str, description: str, figures: Goal
     def x(index: int) -> float:
         return frame.x(float(index - first))
 
-    parts: list[str] = []
-    for tick in y_ticks:
-        y = coordinate(frame.y(tick))
-        parts.append(
-            f'<line x1="{coordinate(frame.left)}" y1="{y}" x2="{coordinate(frame.right)}" y2="{y}" stroke="{charts.GRID_COLOUR}"/>'
-        )
-        parts.append(
-            text_element(
-                frame.left - 8,
-                frame.y(tick) + 5,
-                format_number(tick, percent=True, step=y_ticks[1]),
-                anchor="end",
-            )
-        )
+    parts = charts.y_grid(frame, y_ticks=y_ticks, percent=True)
     for tick in _month_ticks(first, last):
         parts.append(
             f'<line x1="{coordinate(x(tick))}" y1="{coordinate(frame.bottom)}" x2="{coordinate(x(tick))}" y2="{coordinate(frame.bottom + 5)}"'
