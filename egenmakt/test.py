@@ -2,7 +2,8 @@
 
 Anna (handläggare) and Cecilia (enhetschef) work at Exempelkommun's ekonomiskt bistånd; Bertil
 (arbetsmarknadskonsulent) at its AME; Gustav (handläggare) in Grannkommun; Pia is partner staff at
-Arbetsförmedlingen; Alva an analyst; Sam a system administrator. View tests use them to check
+Arbetsförmedlingen; Alva an analyst; Sam a system administrator; Fredrik the förbundschef of
+Samordningsförbundet Exempelbygden; Maja a member of Exempelkommun's nämnd (förtroendevald). View tests use them to check
 isolation between units and organisations.
 """
 
@@ -67,6 +68,15 @@ class Personas:
             organisation=self.grannkommun, name="Försörjningsstöd", kind=UnitKind.EKONOMISKT_BISTAND
         )
         self.af_unit = Unit.objects.create(organisation=self.af, name="AF Exempelstad", kind=UnitKind.PARTNER)
+        self.forbund = Organisation.objects.create(
+            name="Samordningsförbundet Exempelbygden",
+            kind=OrganisationKind.SAMORDNINGSFORBUND,
+            organisationsnummer="2220000141",
+        )
+        self.kansli = Unit.objects.create(
+            organisation=self.forbund, name="Förbundskansliet", kind=UnitKind.SAMORDNING
+        )
+        self.namnd = Unit.objects.create(organisation=self.kommun, name="Socialnämnden", kind=UnitKind.NAMND)
         self.anna = make_user("anna", "Anna", "Andersson", self.eb, Role.HANDLAGGARE)
         self.cecilia = make_user("cecilia", "Cecilia", "Carlsson", self.eb, Role.ENHETSCHEF)
         self.bertil = make_user("bertil", "Bertil", "Berg", self.ame, Role.ARBETSMARKNADSKONSULENT)
@@ -74,6 +84,8 @@ class Personas:
         self.pia = make_user("pia", "Pia", "Persson", self.af_unit, Role.PARTNER)
         self.alva = make_user("alva", "Alva", "Ek", self.eb, Role.ANALYTIKER)
         self.sam = make_user("sam", "Sam", "Sysadmin", self.eb, Role.SYSTEMADMINISTRATOR)
+        self.fredrik = make_user("fredrik", "Fredrik", "Lindgren", self.kansli, Role.FORBUNDSCHEF)
+        self.maja = make_user("maja", "Maja", "Mark", self.namnd, Role.FORTROENDEVALD)
         self.nomad = make_user("nomad", "Nils", "Utan-enhet", None, None)
 
         # Lina has a case at Exempelkommun's ekonomiskt bistånd, Omar at Grannkommun's.
@@ -105,6 +117,9 @@ class BaseTestCase(TestCase):
     ame: Unit
     grann_eb: Unit
     af_unit: Unit
+    forbund: Organisation
+    kansli: Unit
+    namnd: Unit
     anna: User
     cecilia: User
     bertil: User
@@ -112,6 +127,8 @@ class BaseTestCase(TestCase):
     pia: User
     alva: User
     sam: User
+    fredrik: User
+    maja: User
     nomad: User
     lina: Participant
     lina_case: Case

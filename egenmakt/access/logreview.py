@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,3 +123,27 @@ def review(
         detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "staff_id": staff_id},
     )
     return LogReview(rows[:limit], staff, events_qs.count(), flagged_total, date_from, date_to)
+
+
+def flagged_count(*, actor: Any, date_from: date, date_to: date) -> int:
+    """How many looks in the period the review would flag, for the manager's start page: a count only,
+    so nothing is read about anyone and no review is recorded. The same rule as `review`: the viewer is
+    not the responsible caseworker on any case of the person."""
+    if not policy.can_review_access_log(actor):
+        raise PermissionError("only a unit manager reviews the access log")
+    staff_ids = Membership.objects.filter(unit_id__in=policy.managed_unit_ids(actor)).values("user_id")
+    tz = timezone.get_current_timezone()
+    related = Case.objects.filter(
+        participant_id=OuterRef("participant_id"), responsible_id=OuterRef("actor_id")
+    )
+    return (
+        AuditEvent.objects.filter(
+            actor_id__in=staff_ids,
+            action__in=list(READ_ACTIONS),
+            participant_id__isnull=False,
+            occurred_at__gte=datetime.combine(date_from, time.min, tz),
+            occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz),
+        )
+        .exclude(Exists(related))
+        .count()
+    )

@@ -152,7 +152,8 @@ def can_review_access_log(user: Any) -> bool:
 
 
 def can_see_aggregates(user: Any) -> bool:
-    return has_role(user, Role.ANALYTIKER, Role.ENHETSCHEF)
+    """The outcome report and other suppressed aggregates: never a person."""
+    return has_role(user, Role.ANALYTIKER, Role.ENHETSCHEF, Role.FORBUNDSCHEF, Role.FORTROENDEVALD)
 
 
 def can(

@@ -19,6 +19,11 @@ class Role(models.TextChoices):
     ARBETSMARKNADSKONSULENT = "arbetsmarknadskonsulent", _("Arbetsmarknadskonsulent")
     ENHETSCHEF = "enhetschef", _("Enhetschef")
     ANALYTIKER = "analytiker", _("Analytiker")
+    # The head of a samordningsförbund's kansli: follows the activities the förbund funds, their cost and
+    # outcomes, as aggregates.
+    FORBUNDSCHEF = "forbundschef", _("Förbundschef")
+    # A member of the nämnd (förtroendevald): goals, commitments and aggregates, never a person.
+    FORTROENDEVALD = "fortroendevald", _("Förtroendevald")
     PARTNER = "partner", pgettext_lazy("roll", "Samverkanspartner")
     SYSTEMADMINISTRATOR = "systemadministrator", _("Systemadministratör")
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from egenmakt.access import policy
+from egenmakt.access import policy, reads
 from egenmakt.activities.models import (
     Activity,
     AnonymousPlace,
@@ -343,3 +343,33 @@ def record_fidelity_review(
         detail={"total": review.total},
     )
     return review
+
+
+# Placements whose planned end is this close show on the start page, so the next step is planned in time.
+ENDING_SOON_DAYS = 14
+
+
+@transaction.atomic
+def placements_ending_soon(
+    *, actor: Any, on: date, days: int = ENDING_SOON_DAYS, limit: int = 100
+) -> list[Enrolment]:
+    """Placements ending within `days` in the activities the actor's units run or on the actor's own cases,
+    the soonest first. Only people the actor may see are listed, each logged as a read."""
+    unit_ids = policy.casework_unit_ids(actor)
+    ending = list(
+        Enrolment.objects.occupying()
+        .filter(actual_end__isnull=True, planned_end__gte=on, planned_end__lte=on + timedelta(days=days))
+        .filter(Q(activity__unit_id__in=unit_ids) | Q(case__responsible=actor))
+        .select_related("participant", "activity")
+        .order_by("planned_end", "pk")[:limit]
+    )
+    shown = {
+        p.pk
+        for p in reads.shown_in_list(
+            actor=actor,
+            participants=[e.participant for e in ending],
+            action="participant.listed_on_start_page",
+            detail={"list": "placements_ending"},
+        )
+    }
+    return [e for e in ending if e.participant_id in shown]

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +99,50 @@ def group_for_day(activity: Activity, day: date) -> QuerySet[Enrolment]:
         .select_related("participant")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class GroupToday:
+    """An activity scheduled on a day, with how far its attendance is registered."""
+
+    activity: Activity
+    placed: int  # people with a place on the day
+    registered: int  # of them, with attendance recorded for the day
+
+    @property
+    def done(self) -> bool:
+        return self.registered >= self.placed
+
+
+def groups_to_register(*, user: Any, on: date) -> list[GroupToday]:
+    """The activities the user's units run that meet on the day: what a coach registers attendance for.
+    Counts only; the names are on the group's attendance page, which logs its reads."""
+    unit_ids = policy.casework_unit_ids(user)
+    scheduled = [
+        activity
+        for activity in Activity.objects.filter(active=True, unit_id__in=unit_ids).order_by("name")
+        if activity.is_scheduled_on(on)
+    ]
+    ids = [activity.pk for activity in scheduled]
+    placed = dict(
+        Enrolment.objects.filter(activity__in=ids, start__lte=on)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=on))
+        .exclude(status="vantar")
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values_list("activity_id", "n")
+    )
+    registered = dict(
+        Attendance.objects.filter(enrolment__activity__in=ids, day=on)
+        .values("enrolment__activity_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrolment__activity_id", "n")
+    )
+    return [
+        GroupToday(activity, placed.get(activity.pk, 0), registered.get(activity.pk, 0))
+        for activity in scheduled
+        if placed.get(activity.pk)
+    ]
 
 
 def economic_assistance_caseworkers(participant_ids: Collection[int]) -> dict[int, tuple[int, int]]:

@@ -199,6 +199,9 @@ class Decision(models.Model):
     norm_official = models.BooleanField(default=True)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
+    # When the application decided on came in, kept on the decision: the time to decision (handläggningstid)
+    # is then read from decisions alone, without a lookup per application on the manager's start page.
+    application_received_on = models.DateField(_("ansökan inkom"), null=True, blank=True)
     notified_on = models.DateField(_("delgivet"), null=True, blank=True)
     payment_run = models.ForeignKey(
         "PaymentRun", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
@@ -211,6 +214,12 @@ class Decision(models.Model):
         indexes = [
             models.Index(fields=["household", "month", "kind"]),
             models.Index(fields=["month", "kind", "payment_run"]),
+            # Time to decision: the decisions on an application in a period (most others are history).
+            models.Index(
+                fields=["decided_at", "case", "application_received_on"],
+                name="decision_time_to_decision",
+                condition=Q(application_received_on__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="decision_month_first_day"),

@@ -397,6 +397,7 @@ def decide(
         household_id=application.household_id,
         participant=application.applicant,
         application=application,
+        application_received_on=application.received_on,
         calculation=calculation,
         month=month,
         period_start=month,

@@ -258,6 +258,7 @@ def _applications(
                 household_id=application.household_id,
                 participant=application.applicant,
                 application=application,
+                application_received_on=application.received_on,
                 calculation=calculation,
                 month=application.month,
                 period_start=application.month,

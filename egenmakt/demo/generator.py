@@ -128,6 +128,7 @@ ORGANISATIONS: Final = (
             UnitSpec("eb", "Ekonomiskt bistånd", UnitKind.EKONOMISKT_BISTAND),
             UnitSpec("ame", "Arbetsmarknadsenheten", UnitKind.ARBETSMARKNADSENHET),
             UnitSpec("it", "Systemförvaltning", UnitKind.OVRIG),
+            UnitSpec("namnd", "Arbetsmarknads- och socialnämnden", UnitKind.NAMND),
         ),
     ),
     OrganisationSpec(
@@ -179,6 +180,8 @@ PERSONAS: Final = (
     StaffSpec("konsulent", "Kemal", "Aydın", "ame", Role.ARBETSMARKNADSKONSULENT, persona=True),
     StaffSpec("enhetschef", "Eva", "Ekström", "eb", Role.ENHETSCHEF, persona=True),
     StaffSpec("analytiker", "Amina", "Warsame", "finsam", Role.ANALYTIKER, persona=True),
+    StaffSpec("forbundschef", "Fredrik", "Lindqvist", "finsam", Role.FORBUNDSCHEF, persona=True),
+    StaffSpec("politiker", "Maria", "Sjöberg", "namnd", Role.FORTROENDEVALD, persona=True),
     StaffSpec("partner", "Per", "Palmgren", "af", Role.PARTNER, persona=True),
     StaffSpec("admin", "Ivar", "Nordin", "it", Role.SYSTEMADMINISTRATOR, persona=True, is_staff=True),
 )

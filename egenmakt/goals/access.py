@@ -2,9 +2,10 @@
 
 Goals and commitments hold aggregates only (suppressed below 5 people), never a person, so the rule is
 about organisations, not about cases: everybody with an active membership in an owning organisation sees
-the goal, whatever their role. Creating and changing is for unit managers (enhetschef; a
-samordningsförbund's förbundschef is the enhetschef of its kansli) in an owning organisation, and for
-system administrators, who keep reference data for every organisation.
+the goal, whatever their role. Creating and changing is for unit managers (enhetschef) and a
+samordningsförbund's förbundschef in an owning organisation, and for system administrators, who keep
+reference data for every organisation. Politicians (förtroendevalda) follow goals and commitments; the
+nämnd decides them, but staff record them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ def member_organisation_ids(user: Any) -> set[int]:
 
 
 def managed_organisation_ids(user: Any) -> set[int]:
-    return {m.unit.organisation_id for m in policy.memberships(user) if m.role == Role.ENHETSCHEF}
+    return {
+        m.unit.organisation_id
+        for m in policy.memberships(user)
+        if m.role in (Role.ENHETSCHEF, Role.FORBUNDSCHEF)
+    }
 
 
 def may_manage(user: Any) -> bool:

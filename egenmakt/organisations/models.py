@@ -75,6 +75,7 @@ class UnitKind(models.TextChoices):
     ARBETSMARKNADSENHET = "arbetsmarknadsenhet", _("Arbetsmarknadsenhet (AME)")
     VUXENUTBILDNING = "vuxenutbildning", _("Vuxenutbildning")
     SAMORDNING = "samordning", _("Samordning och finansiering")
+    NAMND = "namnd", _("Nämnd (förtroendevalda)")
     PARTNER = "partner", pgettext_lazy("enhetstyp", "Samverkanspartner")
     OVRIG = "ovrig", _("Övrig")
 

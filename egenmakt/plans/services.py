@@ -416,7 +416,19 @@ def hold_follow_up(
 def overdue_follow_ups(*, user: Any, on: date | None = None, managed: bool = False) -> QuerySet[FollowUp]:
     """Follow-ups whose date has passed without being held: the caseworker's own cases, or (managed=True)
     every open case in the units the user manages. Only people the user may see are listed."""
-    follow_ups = FollowUp.objects.overdue(on).filter(plan__case__closed_on__isnull=True)
+    return _visible_follow_ups(FollowUp.objects.overdue(on), user=user, managed=managed)
+
+
+def follow_ups_due_soon(*, user: Any, on: date, days: int) -> QuerySet[FollowUp]:
+    """Follow-ups of the caseworker's own cases planned from `on` to `days` ahead, not yet held."""
+    due = FollowUp.objects.filter(
+        held_on__isnull=True, planned_on__gte=on, planned_on__lte=on + timedelta(days=days)
+    )
+    return _visible_follow_ups(due, user=user, managed=False)
+
+
+def _visible_follow_ups(follow_ups: QuerySet[FollowUp], *, user: Any, managed: bool) -> QuerySet[FollowUp]:
+    follow_ups = follow_ups.filter(plan__case__closed_on__isnull=True)
     if managed:
         follow_ups = follow_ups.filter(plan__case__unit_id__in=policy.managed_unit_ids(user))
     else:

@@ -17,6 +17,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "is_demo": DemoDataset.objects.exists(),
         "nav_roles": roles,
+        # Only those who can ever see a person get the search: analysts, förbundschefer, politicians and
+        # administrators see aggregates or reference data only.
+        "nav_sees_people": bool(roles & policy.RECEIVING_ROLES),
         # Asked only of those with a role that could use it: the municipality check is a query.
         "nav_benefits": bool(roles & {*CASEWORK_ROLES, Role.ANALYTIKER})
         and benefits.may_use_benefit_pages(user),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from egenmakt.activities.models import Activity, Method
+from egenmakt.activities.models import Activity, Enrolment, EnrolmentStatus, Method
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.organisations.models import Unit
 from egenmakt.people.models import Participant
@@ -62,3 +63,29 @@ def people_with_cases(
         )
         found.append((person, open_case(person, unit, actor)))
     return found
+
+
+def make_placement(
+    *,
+    participant: Participant,
+    case: Case,
+    activity: Activity,
+    start: date,
+    by: Any,
+    planned_end: date | None = None,
+    actual_end: date | None = None,
+    end_reason: str = "",
+) -> Enrolment:
+    """A placement saved as it stands (placed, or ended when `actual_end` is given), without the services'
+    capacity and queue checks: for tests about what is read from placements."""
+    return Enrolment.objects.create(
+        participant=participant,
+        activity=activity,
+        case=case,
+        status=EnrolmentStatus.AVSLUTAD if actual_end else EnrolmentStatus.AKTIV,
+        start=start,
+        planned_end=planned_end,
+        actual_end=actual_end,
+        end_reason=end_reason,
+        created_by=by,
+    )

@@ -110,7 +110,7 @@ def test_the_login_page_has_no_violations_blank_and_with_errors(page: Page, pers
 
 @checks("start")
 def test_every_role_s_start_page_has_no_violations(page: Page, personas: Personas) -> None:
-    for username in ["anna", "bertil", "cecilia", "alva", "pia", "sam"]:
+    for username in ["anna", "bertil", "cecilia", "fredrik", "maja", "alva", "pia", "sam"]:
         login(page, username)
         expect(page.locator("h1")).to_be_visible()
         assert_no_axe_violations(page, f"start page as {username}")

@@ -23,6 +23,7 @@ from egenmakt.collaboration.models import AWAITING_ANSWER
 from egenmakt.lib.statistics import suppress_small
 from egenmakt.outcomes import services as outcomes
 from egenmakt.plans import services as plans
+from egenmakt.web import startpages
 from egenmakt.web.decorators import public_view, staff_view
 from egenmakt.web.views import benefits
 
@@ -39,7 +40,8 @@ def _with_labels(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def start(request: HttpRequest) -> HttpResponse:
     user = request.user
     user_roles = policy.roles(user)
-    context: dict[str, object] = {"roles": user_roles}
+    today = timezone.localdate()
+    context: dict[str, object] = {"roles": user_roles, "today": today}
     if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT}:
         context["caseload"] = reads.my_caseload(actor=user)
     if user_roles & {Role.HANDLAGGARE, Role.ARBETSMARKNADSKONSULENT, Role.ENHETSCHEF}:
@@ -48,6 +50,10 @@ def start(request: HttpRequest) -> HttpResponse:
         # A reduction can be proposed for someone with an open case of ekonomiskt bistånd with a household.
         context["may_propose_reduction"] = benefit_reads.with_benefit_case(t.participant_id for t in tasks)
         context["overdue_follow_ups"] = plans.overdue_follow_ups(user=user)[:100]
+        context["due_follow_ups"] = plans.follow_ups_due_soon(
+            user=user, on=today, days=startpages.DUE_SOON_DAYS
+        )[:100]
+        context["due_days"] = startpages.DUE_SOON_DAYS
         context["exit_follow_ups"] = outcomes.follow_ups_due(user=user)[:100]
         context["my_activities"] = Activity.objects.filter(
             active=True, unit_id__in=policy.casework_unit_ids(user)
@@ -55,18 +61,14 @@ def start(request: HttpRequest) -> HttpResponse:
     if Role.HANDLAGGARE in user_roles:
         context["waiting_applications"] = benefits.waiting_applications(user)
         context["reductions_in_progress"] = benefits.reductions_in_progress(user)
-        context["today"] = timezone.localdate()
+    if Role.ARBETSMARKNADSKONSULENT in user_roles:
+        context["coach"] = startpages.coach(actor=user, on=today)
     if Role.ENHETSCHEF in user_roles:
-        context["unit_overdue_follow_ups"] = plans.overdue_follow_ups(user=user, managed=True)[:200]
-        context["unit_exit_follow_ups"] = outcomes.follow_ups_due(user=user, managed=True).count()
-        # Counts only: the manager's overview shows no one by name.
-        context["unit_counts"] = _with_labels(
-            Case.objects.open()
-            .filter(unit_id__in=policy.managed_unit_ids(user))
-            .values("unit__name", "case_type")
-            .annotate(n=Count("pk"))
-            .order_by("unit__name", "case_type")
-        )
+        context["manager"] = startpages.manager(actor=user, on=today)
+    if Role.FORBUNDSCHEF in user_roles:
+        context["forbundschef"] = startpages.forbundschef(actor=user, on=today)
+    if Role.FORTROENDEVALD in user_roles:
+        context["politician"] = startpages.politician(actor=user)
     if Role.ANALYTIKER in user_roles:
         rows = (
             Case.objects.open()

@@ -1,0 +1,236 @@
+"""What each role's start page holds, gathered from the domain modules' reads.
+
+A user with several roles gets the parts of each. Parts that name people go through the access policy in
+the read that builds them; the förbundschef's and the politician's parts are aggregates only, with small
+cells suppressed. Every part is a handful of indexed queries whatever the municipality's size: the start
+pages are measured in bench/pages.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+
+from egenmakt.access import logreview, policy
+from egenmakt.accounts.models import Role, User
+from egenmakt.activities import services as activities
+from egenmakt.activities.models import Enrolment
+from egenmakt.analytics import funding
+from egenmakt.analytics import services as analytics
+from egenmakt.analytics.pipeline import INDICATORS
+from egenmakt.attendance import services as attendance
+from egenmakt.attendance.services import GroupToday
+from egenmakt.benefits import reads as benefit_reads
+from egenmakt.benefits.models import Application, ApplicationStatus
+from egenmakt.cases.models import Case
+from egenmakt.goals import access as goal_access
+from egenmakt.goals import figures as goal_figures
+from egenmakt.goals.models import CommitmentStatusKind
+from egenmakt.goals.services import current_status
+from egenmakt.organisations.models import Organisation, Unit
+from egenmakt.outcomes.models import ExitFollowUp
+from egenmakt.plans.models import FollowUp
+from egenmakt.review import finders
+from egenmakt.review.models import RuleKind
+from egenmakt.review.rules import settings_for
+
+# Decisions made this many days back make up the manager's time-to-decision figures.
+DECISION_PERIOD_DAYS = 90
+# The access-log flags counted on the manager's page: the last week's.
+LOG_FLAG_DAYS = 7
+# Caseworkers listed on the manager's page, those with the most that is late first.
+CASELOAD_ROWS = 25
+# Follow-ups planned this close ahead are shown as due, next to the overdue ones.
+DUE_SOON_DAYS = 14
+
+
+# --- Coach (arbetsmarknadskonsulent) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoachPart:
+    groups_today: list[GroupToday]
+    placements_ending: list[Enrolment]
+    ending_days: int
+
+
+def coach(*, actor: Any, on: date) -> CoachPart:
+    return CoachPart(
+        groups_today=attendance.groups_to_register(user=actor, on=on),
+        placements_ending=activities.placements_ending_soon(actor=actor, on=on),
+        ending_days=activities.ENDING_SOON_DAYS,
+    )
+
+
+# --- Unit manager (enhetschef) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseworkerLoad:
+    """One caseworker's open cases in the unit and what is late among them. Counts only."""
+
+    name: str
+    open_cases: int
+    overdue_follow_ups: int
+    waiting_applications: int
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    unit: Unit
+    caseload: list[CaseworkerLoad]
+    caseworkers: int  # with an open case in the unit; `caseload` lists the first CASELOAD_ROWS of them
+    totals: CaseworkerLoad
+    unassigned: int  # open cases without a responsible caseworker
+    decision_times: benefit_reads.DecisionTimes
+    waiting_past_target: int
+    exit_follow_ups_late: int  # follow-ups after exit that are due and not recorded
+    review_rules_on: list[str]  # the labels of the queue rules switched on
+
+
+@dataclass(frozen=True)
+class ManagerPart:
+    units: list[UnitOverview]
+    period_start: date
+    period_end: date
+    log_flags: int
+    log_from: date
+
+
+def _counts(rows: Any, key: str) -> dict[int | None, int]:
+    return {row[key]: row["n"] for row in rows}
+
+
+def _unit_overview(unit: Unit, on: date) -> UnitOverview:
+    settings = settings_for(unit, on)
+    target = finders.decision_target_days(unit, settings[RuleKind.BESLUT_VANTAR])
+    open_cases = Case.objects.open().filter(unit=unit)
+    cases = _counts(open_cases.values("responsible_id").annotate(n=Count("pk")).order_by(), "responsible_id")
+    overdue = _counts(
+        FollowUp.objects.overdue(on)
+        .filter(plan__case__in=open_cases)
+        .values("plan__case__responsible_id")
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "plan__case__responsible_id",
+    )
+    waiting_rows = (
+        Application.objects.filter(status=ApplicationStatus.INKOMMEN, case__in=open_cases)
+        .values("case__responsible_id")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(received_on__lt=on - timedelta(days=target))))
+        .order_by()
+    )
+    waiting = _counts(waiting_rows, "case__responsible_id")
+    late = sum(row["late"] for row in waiting_rows)
+    # The caseworkers with the most that is late first; a big unit shows its first CASELOAD_ROWS.
+    assigned = [pk for pk in cases if pk is not None]
+    ranked = sorted(assigned, key=lambda pk: -(overdue.get(pk, 0) + waiting.get(pk, 0)))[:CASELOAD_ROWS]
+    staff = {user.pk: user for user in User.objects.filter(pk__in=ranked)}
+    caseload = sorted(
+        (CaseworkerLoad(str(staff[pk]), cases[pk], overdue.get(pk, 0), waiting.get(pk, 0)) for pk in ranked),
+        key=lambda row: (-(row.overdue_follow_ups + row.waiting_applications), row.name),
+    )
+    return UnitOverview(
+        unit=unit,
+        caseload=caseload,
+        caseworkers=len(assigned),
+        totals=CaseworkerLoad(
+            "", sum(cases.values()), sum(overdue.values()), sum(row["n"] for row in waiting_rows)
+        ),
+        unassigned=cases.get(None, 0),
+        decision_times=benefit_reads.decision_times(
+            unit_ids=[unit.pk], since=on - timedelta(days=DECISION_PERIOD_DAYS - 1), until=on, target=target
+        ),
+        waiting_past_target=late,
+        exit_follow_ups_late=ExitFollowUp.objects.filter(
+            recorded_on__isnull=True, due_on__lte=on, exit__case__unit=unit
+        ).count(),
+        review_rules_on=[
+            str(RuleKind(kind).label) for kind, s in settings.items() if s.active and kind in RuleKind
+        ],
+    )
+
+
+def manager(*, actor: Any, on: date) -> ManagerPart:
+    units = Unit.objects.filter(pk__in=policy.managed_unit_ids(actor)).select_related("organisation")
+    log_from = on - timedelta(days=LOG_FLAG_DAYS - 1)
+    return ManagerPart(
+        units=[_unit_overview(unit, on) for unit in units.order_by("name")],
+        period_start=on - timedelta(days=DECISION_PERIOD_DAYS - 1),
+        period_end=on,
+        log_flags=logreview.flagged_count(actor=actor, date_from=log_from, date_to=on),
+        log_from=log_from,
+    )
+
+
+# --- Outcomes at a glance (förbundschef, politician) ----------------------------------------------------
+
+# The figures the seeds ask every actor to know: work or studies after 12 and 24 months, and long-term
+# assistance. From the latest outcome report, for everyone, suppressed as on the outcomes page.
+HEADLINE_INDICATORS = (
+    "arbete_studier_12m_efter_avslut",
+    "arbete_studier_24m_efter_avslut",
+    "langvarigt_bistand",
+)
+
+
+@dataclass(frozen=True)
+class Headline:
+    data_end: date | None  # the last month of data in the report; None when none is computed yet
+    indicators: list[goal_figures.IndicatorFigure]
+
+
+def headline() -> Headline:
+    found = analytics.latest()
+    codes = [code for code in HEADLINE_INDICATORS if code in {i.code for i in INDICATORS}]
+    if found is None:
+        return Headline(None, [])
+    stored, report = found
+    return Headline(stored.data_end, goal_figures.indicator_figures(report, codes))
+
+
+# --- Förbundschef ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForbundschefPart:
+    funding: funding.FundingOverview
+    headline: Headline
+
+
+def forbundschef(*, actor: Any, on: date) -> ForbundschefPart:
+    ids = {m.unit.organisation_id for m in policy.memberships(actor) if m.role == Role.FORBUNDSCHEF}
+    overview = funding.overview(organisations=list(Organisation.objects.filter(pk__in=ids)), on=on)
+    return ForbundschefPart(overview, headline())
+
+
+# --- Politician (förtroendevald) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoliticianPart:
+    goals: list[goal_figures.GoalFigures]
+    commitments_by_status: list[tuple[str, int]]  # every status, in order, with how many commitments have it
+    commitments: int
+    headline: Headline
+
+
+def politician(*, actor: Any) -> PoliticianPart:
+    goals = goal_access.visible_goals(actor).prefetch_related("organisations", "snapshots")
+    commitments = list(goal_access.visible_commitments(actor).prefetch_related("statuses"))
+    counts: dict[str, int] = {}
+    for commitment in commitments:
+        status = current_status(commitment)
+        kind = status.status if status is not None else CommitmentStatusKind.EJ_PABORJAD
+        counts[kind] = counts.get(kind, 0) + 1
+    return PoliticianPart(
+        goals=[goal_figures.figures(goal, goal.snapshots.all()) for goal in goals],
+        commitments_by_status=[
+            (str(label), counts.get(value, 0)) for value, label in CommitmentStatusKind.choices
+        ],
+        commitments=len(commitments),
+        headline=headline(),
+    )
