@@ -34,7 +34,7 @@ from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.outcomes.models import ExitFollowUp
 from egenmakt.plans.models import FollowUp
 from egenmakt.review import finders
-from egenmakt.review.models import RuleKind
+from egenmakt.review.models import QUEUE_KINDS, RuleKind
 from egenmakt.review.rules import settings_for
 
 # Decisions made this many days back make up the manager's time-to-decision figures.
@@ -148,9 +148,7 @@ def _unit_overview(unit: Unit, on: date) -> UnitOverview:
         exit_follow_ups_late=ExitFollowUp.objects.filter(
             recorded_on__isnull=True, due_on__lte=on, exit__case__unit=unit
         ).count(),
-        review_rules_on=[
-            str(RuleKind(kind).label) for kind, s in settings.items() if s.active and kind in RuleKind
-        ],
+        review_rules_on=[str(RuleKind(kind).label) for kind in QUEUE_KINDS if settings[kind].active],
     )
 
 

@@ -21,6 +21,7 @@ from egenmakt.cases.models import Case, CaseType
 from egenmakt.goals.models import Commitment, CommitmentKind, CommitmentStatus
 from egenmakt.people.services import create_participant
 from egenmakt.plans.models import ActionPlan, FollowUp
+from egenmakt.review.models import ReviewRule, RuleKind
 from egenmakt.test import PASSWORD, BaseTestCase, details, valid_pnr
 
 
@@ -87,6 +88,19 @@ class DecisionTimeTests(BaseTestCase):
         self.assertIn("11 dagar", page)  # the median and the 90th percentile of the one decision
         self.assertIn("över målet", page)  # the municipality's default target is 10 days
         self.assertIn("0 av 1", page)
+
+
+class ManagerReviewTests(BaseTestCase):
+    def test_the_manager_s_page_names_the_queue_rules_switched_on_and_not_the_signals(self) -> None:
+        for kind in (RuleKind.LANGVARIGT, RuleKind.SIGNAL_EJ_DIGITAL):
+            ReviewRule.objects.create(unit=self.eb, kind=kind, active=True, changed_by=self.cecilia)
+        ReviewRule.objects.create(
+            unit=self.eb, kind=RuleKind.BESLUT_VANTAR, active=False, changed_by=self.cecilia
+        )
+        self.client.login(username="cecilia", password=PASSWORD)
+        page = self.client.get(reverse("start")).content.decode()
+        self.assertIn("Påslagna regler: Långvarigt ekonomiskt bistånd.", page)
+        self.assertIn(f"{reverse('review_queue')}?enhet={self.eb.pk}", page)
 
 
 class FundingTests(BaseTestCase):
