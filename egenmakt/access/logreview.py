@@ -6,12 +6,13 @@ caseworker on any of the person's cases. A flag is not a verdict; it is where re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,12 +62,36 @@ def reviewable_staff(manager: Any) -> list[User]:
     return list(User.objects.filter(pk__in=staff_ids).order_by("last_name", "first_name"))
 
 
-def _relations(events: list[AuditEvent]) -> set[tuple[int, int]]:
-    pairs = Case.objects.filter(
-        participant_id__in={e.participant_id for e in events},
-        responsible_id__in={e.actor_id for e in events},
-    ).values_list("responsible_id", "participant_id")
-    return {(int(a), int(p)) for a, p in pairs}
+def _reads(staff_ids: Any, date_from: date, date_to: date) -> QuerySet[AuditEvent]:
+    """The staff's reads of people's data from `date_from` to `date_to`, whole days in local time."""
+    tz = timezone.get_current_timezone()
+    return AuditEvent.objects.filter(
+        actor_id__in=staff_ids,
+        action__in=list(READ_ACTIONS),
+        participant_id__isnull=False,
+        occurred_at__gte=datetime.combine(date_from, time.min, tz),
+        occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz),
+    )
+
+
+def _relations(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which (viewer, person) pairs have a case relation: the viewer is the responsible caseworker on a case
+    of the person. Checked in chunks, so two IN lists stay far below SQLite's limit on parameters."""
+    related: set[tuple[int, int]] = set()
+    for start in range(0, len(pairs), _PAIRS_PER_QUERY):
+        chunk = pairs[start : start + _PAIRS_PER_QUERY]
+        related |= {
+            (int(viewer), int(person))
+            for viewer, person in Case.objects.filter(
+                participant_id__in={person for _viewer, person in chunk},
+                responsible_id__in={viewer for viewer, _person in chunk},
+            ).values_list("responsible_id", "participant_id")
+        }
+    return related
+
+
+# Pairs checked per query.
+_PAIRS_PER_QUERY = 5000
 
 
 def _labels(manager: Any, events: list[AuditEvent]) -> dict[int, str]:
@@ -94,16 +119,11 @@ def review(
     staff_ids = {user.pk for user in staff}
     if staff_id is not None:
         staff_ids &= {staff_id}
-    tz = timezone.get_current_timezone()
-    events_qs = AuditEvent.objects.filter(
-        actor_id__in=staff_ids,
-        action__in=list(READ_ACTIONS),
-        participant_id__isnull=False,
-        occurred_at__gte=datetime.combine(date_from, time.min, tz),
-        occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz),
-    ).order_by("-seq")
+    events_qs = _reads(staff_ids, date_from, date_to).order_by("-seq")
     candidates = list(events_qs[: limit * 5 if only_flagged else limit])
-    relations = _relations(candidates)
+    relations = _relations(
+        [(e.actor_id, e.participant_id) for e in candidates if e.actor_id and e.participant_id]
+    )
     labels = _labels(actor, candidates)
     rows = []
     flagged_total = 0
@@ -127,37 +147,18 @@ def review(
 
 def flagged_count(*, actor: Any, date_from: date, date_to: date) -> int:
     """How many looks in the period the review would flag, for the manager's start page: a count only,
-    so nothing is read about anyone and no review is recorded. The same rule as `review`: the viewer is
-    not the responsible caseworker on any case of the person.
+    so nothing is read about anyone and no review is recorded. The same rule as `review`.
 
-    Counted per (viewer, person) pair and checked against the cases in chunks: one anti-join over the
-    whole period let PostgreSQL walk every case of a busy caseworker for each of her reads."""
+    Counted per (viewer, person) pair: one anti-join over the whole period let PostgreSQL walk every case
+    of a busy caseworker for each of her reads."""
     if not policy.can_review_access_log(actor):
         raise PermissionError("only a unit manager reviews the access log")
     staff_ids = Membership.objects.filter(unit_id__in=policy.managed_unit_ids(actor)).values("user_id")
-    tz = timezone.get_current_timezone()
-    pairs = list(
-        AuditEvent.objects.filter(
-            actor_id__in=staff_ids,
-            action__in=list(READ_ACTIONS),
-            participant_id__isnull=False,
-            occurred_at__gte=datetime.combine(date_from, time.min, tz),
-            occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz),
-        )
+    counted = list(
+        _reads(staff_ids, date_from, date_to)
         .values_list("actor_id", "participant_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    related: set[tuple[int, int]] = set()
-    for start in range(0, len(pairs), _PAIRS_PER_QUERY):
-        chunk = pairs[start : start + _PAIRS_PER_QUERY]
-        related |= set(
-            Case.objects.filter(
-                participant_id__in={p for _a, p, _n in chunk}, responsible_id__in={a for a, _p, _n in chunk}
-            ).values_list("responsible_id", "participant_id")
-        )
-    return sum(n for viewer, person, n in pairs if (viewer, person) not in related)
-
-
-# Pairs checked per query: two IN lists of at most this many ids each stay far below SQLite's limit.
-_PAIRS_PER_QUERY = 5000
+    related = _relations([(viewer, person) for viewer, person, _n in counted])
+    return sum(n for viewer, person, n in counted if (viewer, person) not in related)

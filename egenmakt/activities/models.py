@@ -142,6 +142,14 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
         """Enrolments that take a place now."""
         return self.filter(status=EnrolmentStatus.AKTIV)
 
+    def placed_on(self, day: date) -> EnrolmentQuerySet:
+        """Enrolments that gave a place on the day (ended ones included): who attendance is registered for."""
+        return (
+            self.filter(start__lte=day)
+            .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=day))
+            .exclude(status=EnrolmentStatus.VANTAR)
+        )
+
     def waiting(self) -> EnrolmentQuerySet:
         """The waiting list in its fair order: first come, first served."""
         return self.filter(status=EnrolmentStatus.VANTAR).order_by("queued_at", "pk")

@@ -17,7 +17,7 @@ from django.db.models import Q
 from egenmakt.activities.models import Activity, AnonymousPlace, EndReason, Enrolment, EnrolmentStatus
 from egenmakt.activities.rules import FinsamSplit, Share, finsam_split
 from egenmakt.analytics import privacy
-from egenmakt.organisations.models import Organisation, OrganisationKind
+from egenmakt.organisations.models import Organisation
 
 # Where a placement that ended counts as a step out of economic assistance.
 TO_WORK_OR_STUDIES = frozenset({EndReason.ARBETE, EndReason.STUDIER})
@@ -54,11 +54,11 @@ class FundingOverview:
 
 
 def funded_activities(organisations: Collection[Organisation]) -> list[Activity]:
-    """Activities the organisations fund: named as a funder, or (a samordningsförbund) Finsam-funded."""
-    ids = [o.pk for o in organisations]
-    forbund_ids = [o.pk for o in organisations if o.kind == OrganisationKind.SAMORDNINGSFORBUND]
-    wanted = Q(funders__in=ids) | (Q(finsam_funded=True) & Q(funders__in=forbund_ids))
-    return list(Activity.objects.filter(wanted).distinct().select_related("provider").order_by("name"))
+    """Activities that name one of the organisations as a funder."""
+    funders = [o.pk for o in organisations]
+    return list(
+        Activity.objects.filter(funders__in=funders).distinct().select_related("provider").order_by("name")
+    )
 
 
 def _overlap_days(start: date | None, end: date | None, first: date, last: date) -> int:

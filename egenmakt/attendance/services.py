@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,9 +93,8 @@ def parse_hours(raw: str) -> Decimal | None:
 def group_for_day(activity: Activity, day: date) -> QuerySet[Enrolment]:
     """Everyone who had a place in the activity on the day, in name order."""
     return (
-        Enrolment.objects.filter(activity=activity, start__lte=day)
-        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=day))
-        .exclude(status="vantar")
+        Enrolment.objects.placed_on(day)
+        .filter(activity=activity)
         .select_related("participant")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
@@ -125,9 +124,8 @@ def groups_to_register(*, user: Any, on: date) -> list[GroupToday]:
     ]
     ids = [activity.pk for activity in scheduled]
     placed = dict(
-        Enrolment.objects.filter(activity__in=ids, start__lte=on)
-        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=on))
-        .exclude(status="vantar")
+        Enrolment.objects.placed_on(on)
+        .filter(activity__in=ids)
         .values("activity_id")
         .annotate(n=Count("pk"))
         .values_list("activity_id", "n")

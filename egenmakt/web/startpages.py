@@ -225,7 +225,7 @@ def politician(*, actor: Any) -> PoliticianPart:
         kind = status.status if status is not None else CommitmentStatusKind.EJ_PABORJAD
         counts[kind] = counts.get(kind, 0) + 1
     return PoliticianPart(
-        goals=[goal_figures.figures(goal, goal.snapshots.all()) for goal in goals],
+        goals=[goal_figures.figures(goal) for goal in goals],
         commitments_by_status=[
             (str(label), counts.get(value, 0)) for value, label in CommitmentStatusKind.choices
         ],
