@@ -2,17 +2,20 @@
 the queue (/arendedragning/) and the signals (/signaler/) show something after `make demo`.
 
 Each unit's own manager sets its rules, through the service, as in use: every change is audited. The
-parameters are the defaults of review/rules/review.toml; nothing is listed or read here.
+parameters are the defaults of review/rules/review.toml; nothing is listed or read here. The queues are
+then counted for the managers' start pages, as the nightly `count_review_queues` would.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from egenmakt.accounts.models import Membership, Role
 from egenmakt.review import services as review
 from egenmakt.review.models import RuleKind
 
 
-def seed_review() -> dict[str, int]:
+def seed_review(*, as_of: date) -> dict[str, int]:
     managers = (
         Membership.objects.active()
         .filter(role=Role.ENHETSCHEF, unit__active=True, unit__organisation__synthetic=True)
@@ -28,4 +31,5 @@ def seed_review() -> dict[str, int]:
         for kind in RuleKind.values:
             review.set_rule(actor=membership.user, unit=membership.unit, kind=kind, active=True)
             rules += 1
-    return {"units": len(units), "rules": rules}
+    queued = sum(count.total for count in review.count_queues(actor=None, on=as_of))
+    return {"units": len(units), "rules": rules, "queued": queued}

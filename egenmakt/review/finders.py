@@ -25,7 +25,7 @@ from egenmakt.organisations.models import Unit
 from egenmakt.outcomes.models import Status, StatusMonth
 from egenmakt.outcomes.rules import long_term_months
 from egenmakt.people.models import HouseholdMember, HouseholdRelation, Participant
-from egenmakt.plans import services as plans
+from egenmakt.plans.models import FollowUp
 from egenmakt.review.models import RuleKind
 from egenmakt.review.rules import Setting
 
@@ -180,11 +180,16 @@ def find_young_without_activity(
     )
 
 
-def find_overdue_follow_ups(unit: Unit, on: date, setting: Setting, *, user: Any) -> list[Finding]:
-    """Plans whose follow-up is past its date, by the plans app's own rule (overdue_follow_ups)."""
+def find_overdue_follow_ups(unit: Unit, on: date, setting: Setting) -> list[Finding]:
+    """Plans of the unit's open cases whose follow-up is past its date by the grace days (the plans
+    app's rule of overdue, `FollowUp.objects.overdue`)."""
     grace = setting.parameter or 0
-    follow_ups = plans.overdue_follow_ups(user=user, on=on - timedelta(days=grace), managed=True).filter(
-        plan__case__unit=unit
+    follow_ups = (
+        FollowUp.objects.overdue(on - timedelta(days=grace))
+        .filter(plan__case__in=open_cases(unit))
+        .select_related("plan")
+        .only("pk", "planned_on", "plan__id", "plan__participant_id", "plan__case_id")
+        .order_by("planned_on", "pk")
     )
     return [
         Finding(

@@ -1,8 +1,10 @@
 """Case review (ärendedragning) and early-intervention signals.
 
 A unit manager switches rules on per unit (`ReviewRule`). The queue and the signals are computed when they
-are shown, never stored: what is stored is what people did about them, a `Review` (the case journal's
-entry of the review) and a `SignalHandling` (acted on or dismissed, for the facts the signal fired for).
+are shown: what is stored is what people did about them, a `Review` (the case journal's entry of the
+review) and a `SignalHandling` (acted on or dismissed, for the facts the signal fired for). Only the size
+of each unit's queue is kept (`QueueCount`), for the manager's start page: working the queue out for a
+large unit takes seconds, a start page must open at once.
 """
 
 from __future__ import annotations
@@ -138,3 +140,27 @@ class SignalHandling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.participant_id} {self.outcome}"
+
+
+class QueueCount(models.Model):
+    """How many people a unit's case-review queue held when it was last worked out: each time a manager
+    opens the queue, and by `manage.py count_review_queues` (run nightly). People with protected identity
+    are not counted: a manager sees them only by a personal grant, and then in the queue itself."""
+
+    unit = models.OneToOneField(
+        Unit, verbose_name=_("enhet"), on_delete=models.CASCADE, related_name="review_queue_count"
+    )
+    counted_on = models.DateField(_("räknad för dagen"))
+    counted_at = models.DateTimeField(_("räknad"), default=timezone.now)
+    total = models.PositiveIntegerField(_("personer i kön"))
+    # rule kind -> people the rule picks among those counted (a person may have several reasons)
+    by_kind = models.JSONField(_("per regel"), default=dict)
+    # The day the oldest reason in the queue first held; null when the queue is empty.
+    oldest_since = models.DateField(_("äldsta skäl sedan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("antal i kön för ärendedragning")
+        verbose_name_plural = _("antal i köerna för ärendedragning")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.total} ({self.counted_at:%Y-%m-%d %H:%M})"

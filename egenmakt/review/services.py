@@ -28,6 +28,7 @@ from egenmakt.review import finders
 from egenmakt.review.models import (
     QUEUE_KINDS,
     SIGNAL_KINDS,
+    QueueCount,
     Review,
     ReviewRule,
     RuleKind,
@@ -143,12 +144,12 @@ class QueueEntry:
     last_review: date | None
 
 
-def _queue_findings(unit: Unit, on: date, settings: dict[str, Setting], actor: Any) -> list[finders.Finding]:
+def _queue_findings(unit: Unit, on: date, settings: dict[str, Setting]) -> list[finders.Finding]:
     found: list[finders.Finding] = []
     finder: dict[str, Callable[[Setting], list[finders.Finding]]] = {
         RuleKind.LANGVARIGT: lambda s: finders.find_long_term(unit, on, s),
         RuleKind.UNGA_UTAN_INSATS: lambda s: finders.find_young_without_activity(unit, on, s),
-        RuleKind.UPPFOLJNING_FORSENAD: lambda s: finders.find_overdue_follow_ups(unit, on, s, user=actor),
+        RuleKind.UPPFOLJNING_FORSENAD: lambda s: finders.find_overdue_follow_ups(unit, on, s),
         RuleKind.BESLUT_VANTAR: lambda s: finders.find_waiting_decisions(unit, on, s),
     }
     for kind in QUEUE_KINDS:
@@ -166,13 +167,17 @@ def _last_reviews(unit: Unit, participant_ids: Sequence[int]) -> dict[int, date]
     )
 
 
-def _pending(unit: Unit, on: date, actor: Any) -> dict[int, tuple[int, list[Reason], date | None]]:
+Pending = dict[int, tuple[int, list[Reason], date | None]]
+
+
+def _pending(unit: Unit, on: date) -> Pending:
     """participant id -> (case id, reasons, last review): the people the active rules pick and whose
-    newest finding is later than their last review in the unit."""
+    newest finding is later than their last review in the unit. Everyone, whoever looks: the callers
+    narrow it to whom they may see."""
     settings = settings_for(unit, on)
     labels = dict(RuleKind.choices)
     by_person: dict[int, list[finders.Finding]] = {}
-    for finding in _queue_findings(unit, on, settings, actor):
+    for finding in _queue_findings(unit, on, settings):
         by_person.setdefault(finding.participant_id, []).append(finding)
     reviewed = _last_reviews(unit, list(by_person))
     pending = {}
@@ -204,7 +209,8 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     oldest reason is oldest first. Only people the manager may see are listed, each logged as a read."""
     _require_manager(actor, unit)
     day = on or timezone.localdate()
-    pending = _pending(unit, day, actor)
+    pending = _pending(unit, day)
+    _store_count(actor=actor, unit=unit, on=day, pending=pending)
     visible = policy.visible_participants(actor, among=list(pending)).in_bulk()
     ordered = sorted(
         visible.values(),
@@ -218,6 +224,49 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     )
     entries = [QueueEntry(p, pending[p.pk][0], pending[p.pk][1], pending[p.pk][2]) for p in shown]
     return QueuePage(entries, len(visible))
+
+
+def _store_count(*, actor: Any | None, unit: Unit, on: date, pending: Pending) -> QueueCount:
+    """Keep the size of the queue worked out now, for the start page (see `QueueCount`)."""
+    protected = set(
+        Participant.objects.filter(protected_identity=True, cases__unit=unit).values_list("pk", flat=True)
+    )
+    counted = [reasons for pk, (_case, reasons, _last) in pending.items() if pk not in protected]
+    by_kind = {kind: sum(any(r.kind == kind for r in reasons) for reasons in counted) for kind in QUEUE_KINDS}
+    oldest = min((min(r.since for r in reasons) for reasons in counted), default=None)
+    count, _created = QueueCount.objects.update_or_create(
+        unit=unit,
+        defaults={
+            "counted_on": on,
+            "counted_at": timezone.now(),
+            "total": len(counted),
+            "by_kind": {kind: n for kind, n in by_kind.items() if n},
+            "oldest_since": oldest,
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="review.queue_counted",
+        target=count,
+        purpose=PURPOSE,
+        detail={"unit": unit.pk, "on": on.isoformat(), "total": count.total},
+    )
+    return count
+
+
+@transaction.atomic
+def count_queues(*, actor: Any | None, on: date | None = None) -> list[QueueCount]:
+    """Work out the queue of every unit with a queue rule switched on and keep its size: the nightly
+    run behind the managers' start pages. A unit whose rules are all off has its old count removed."""
+    day = on or timezone.localdate()
+    units = Unit.objects.filter(
+        pk__in=ReviewRule.objects.filter(kind__in=QUEUE_KINDS, active=True).values("unit_id")
+    ).select_related("organisation")
+    QueueCount.objects.exclude(unit__in=units).delete()
+    return [
+        _store_count(actor=actor, unit=unit, on=day, pending=_pending(unit, day))
+        for unit in units.order_by("pk")
+    ]
 
 
 def staff_of(unit: Unit) -> list[User]:
@@ -235,7 +284,7 @@ def _case_in(unit: Unit, participant: Participant) -> Case:
 
 def reasons_for(*, actor: Any, unit: Unit, participant: Participant, on: date | None = None) -> list[Reason]:
     """Why the queue lists the person now (empty when no rule picks them, or a review settled it)."""
-    pending = _pending(unit, on or timezone.localdate(), actor)
+    pending = _pending(unit, on or timezone.localdate())
     return pending[participant.pk][1] if participant.pk in pending else []
 
 

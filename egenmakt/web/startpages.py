@@ -9,7 +9,7 @@ pages are measured in bench/pages.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
@@ -34,8 +34,8 @@ from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.outcomes.models import ExitFollowUp
 from egenmakt.plans.models import FollowUp
 from egenmakt.review import finders
-from egenmakt.review.models import QUEUE_KINDS, RuleKind
-from egenmakt.review.rules import settings_for
+from egenmakt.review.models import QUEUE_KINDS, QueueCount, RuleKind
+from egenmakt.review.rules import Setting, settings_for
 
 # Decisions made this many days back make up the manager's time-to-decision figures.
 DECISION_PERIOD_DAYS = 90
@@ -89,6 +89,36 @@ class UnitOverview:
     waiting_past_target: int
     exit_follow_ups_late: int  # follow-ups after exit that are due and not recorded
     review_rules_on: list[str]  # the labels of the queue rules switched on
+    review_queue: ReviewQueueFigures | None  # None until the queue has been worked out
+
+
+@dataclass(frozen=True)
+class ReviewQueueFigures:
+    """The unit's case-review queue as last worked out (`QueueCount`): the start page does not work it out
+    itself, which takes seconds in a large unit."""
+
+    total: int
+    by_rule: list[tuple[str, int]]  # (the rule's label, people it picks), rules in the queue's order
+    oldest_since: date | None
+    counted_at: datetime
+    rules_changed_since: bool  # a rule was switched or changed after the count: open the queue to recount
+
+
+def _review_queue(count: QueueCount | None, settings: dict[str, Setting]) -> ReviewQueueFigures | None:
+    if count is None:
+        return None
+    changed = [s.rule.changed_at for kind in QUEUE_KINDS if (s := settings[kind]).rule is not None]
+    return ReviewQueueFigures(
+        total=count.total,
+        by_rule=[
+            (str(RuleKind(kind).label), count.by_kind.get(kind, 0))
+            for kind in QUEUE_KINDS
+            if settings[kind].active
+        ],
+        oldest_since=count.oldest_since,
+        counted_at=count.counted_at,
+        rules_changed_since=any(at > count.counted_at for at in changed),
+    )
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,7 @@ def _unit_overview(unit: Unit, on: date) -> UnitOverview:
             recorded_on__isnull=True, due_on__lte=on, exit__case__unit=unit
         ).count(),
         review_rules_on=[str(RuleKind(kind).label) for kind in QUEUE_KINDS if settings[kind].active],
+        review_queue=_review_queue(QueueCount.objects.filter(unit=unit).first(), settings),
     )
 
 

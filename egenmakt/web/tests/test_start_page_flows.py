@@ -10,8 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from egenmakt.activities.tests.factories import make_activity, make_placement, people_with_cases
+from egenmakt.review import services as review
+from egenmakt.review.models import RuleKind
+from egenmakt.review.tests.factories import months_on_assistance
 from egenmakt.test import Personas
-from egenmakt.web.tests.browser import login
+from egenmakt.web.tests.browser import assert_no_axe_violations, login
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +59,21 @@ def test_the_manager_sees_the_unit_s_load_and_goes_to_the_access_log(page: Page,
     page.get_by_role("link", name="Gå till loggkontroll").click()
     page.wait_for_url(re.compile(r"/loggkontroll/\?only_flagged=on"))
     expect(page.locator("#id_only_flagged")).to_be_checked()
+
+
+def test_the_manager_sees_the_review_queue_s_size_and_opens_the_queue(page: Page, personas: Personas) -> None:
+    today = timezone.localdate()
+    review.set_rule(actor=personas.cecilia, unit=personas.eb, kind=RuleKind.LANGVARIGT, active=True)
+    months_on_assistance(personas.lina, personas.eb, today.year - 1, 11)
+    review.count_queues(actor=None, on=today)
+    login(page, "cecilia")
+    heading(page, "Ärendedragning")
+    expect(page.get_by_text("1 person i kön.")).to_be_visible()
+    expect(page.get_by_role("row", name="Långvarigt ekonomiskt bistånd 1")).to_be_visible()
+    assert_no_axe_violations(page, "manager's start page with the review queue counted")
+    page.get_by_role("link", name="Öppna kön för ärendedragning i Ekonomiskt bistånd").click()
+    page.wait_for_url(re.compile(rf"/arendedragning/\?enhet={personas.eb.pk}"))
+    expect(page.get_by_role("link", name=re.compile("Lina Lund"))).to_be_visible()
 
 
 def test_the_forbundschef_follows_the_funded_activities_and_the_outcomes(

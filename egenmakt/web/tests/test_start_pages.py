@@ -21,7 +21,9 @@ from egenmakt.cases.models import Case, CaseType
 from egenmakt.goals.models import Commitment, CommitmentKind, CommitmentStatus
 from egenmakt.people.services import create_participant
 from egenmakt.plans.models import ActionPlan, FollowUp
+from egenmakt.review import services as review
 from egenmakt.review.models import ReviewRule, RuleKind
+from egenmakt.review.tests.factories import months_on_assistance
 from egenmakt.test import PASSWORD, BaseTestCase, details, valid_pnr
 
 
@@ -100,7 +102,31 @@ class ManagerReviewTests(BaseTestCase):
         self.client.login(username="cecilia", password=PASSWORD)
         page = self.client.get(reverse("start")).content.decode()
         self.assertIn("Påslagna regler: Långvarigt ekonomiskt bistånd.", page)
+        self.assertIn("Kön har inte räknats ännu", page)
         self.assertIn(f"{reverse('review_queue')}?enhet={self.eb.pk}", page)
+
+    def test_the_manager_s_page_shows_the_queue_as_last_counted_per_rule(self) -> None:
+        today = timezone.localdate()
+        review.set_rule(actor=self.cecilia, unit=self.eb, kind=RuleKind.LANGVARIGT, active=True)
+        review.set_rule(actor=self.cecilia, unit=self.eb, kind=RuleKind.UNGA_UTAN_INSATS, active=True)
+        months_on_assistance(self.lina, self.eb, today.year - 1, 12)
+        review.count_queues(actor=None, on=today)
+        self.client.login(username="cecilia", password=PASSWORD)
+        page = self.client.get(reverse("start")).content.decode()
+        self.assertIn("1 person i kön.", page)
+        self.assertIn(f"Det äldsta skälet gäller sedan {today.year - 1}-10-01.", page)
+        self.assertRegex(page, r"<th scope=\"row\">Långvarigt ekonomiskt bistånd</th><td [^>]*>1</td>")
+        self.assertRegex(page, r"<th scope=\"row\">Unga utan pågående insats</th><td [^>]*>0</td>")
+        self.assertNotIn("Reglerna har ändrats sedan dess", page)
+        # A rule changed after the count: the page says so rather than show a count of other rules.
+        review.set_rule(actor=self.cecilia, unit=self.eb, kind=RuleKind.BESLUT_VANTAR, active=True)
+        page = self.client.get(reverse("start")).content.decode()
+        self.assertIn("Reglerna har ändrats sedan dess: öppna kön för att räkna om.", page)
+        # Opening the queue counts again.
+        self.client.get(f"{reverse('review_queue')}?enhet={self.eb.pk}")
+        page = self.client.get(reverse("start")).content.decode()
+        self.assertNotIn("Reglerna har ändrats sedan dess", page)
+        self.assertRegex(page, r"<th scope=\"row\">Ansökan väntar på beslut</th><td [^>]*>0</td>")
 
 
 class FundingTests(BaseTestCase):

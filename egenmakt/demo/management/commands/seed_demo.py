@@ -94,7 +94,7 @@ class Command(BaseCommand):
         assistance = seed_benefits(seed=seed, as_of=as_of)
         followed = seed_outcomes(seed=seed, as_of=as_of)
         aimed = seed_goals(as_of=as_of)
-        reviewed = seed_review()
+        reviewed = seed_review(as_of=as_of)
         elapsed = time.monotonic() - started
 
         eb = summary.cases.get(CaseType.EKONOMISKT_BISTAND, 0)
@@ -127,6 +127,7 @@ class Command(BaseCommand):
             f"och uppdrag med {aimed['statuses']} statusrader."
         )
         self.stdout.write(
-            f"Ärendedragning och signaler: {reviewed['rules']} regler påslagna i {reviewed['units']} enheter."
+            f"Ärendedragning och signaler: {reviewed['rules']} regler påslagna i {reviewed['units']} enheter, "
+            f"{reviewed['queued']} personer i köerna."
         )
         self.stdout.write("Inloggningar: manage.py demo_logins")
