@@ -157,6 +157,9 @@ class QueueCount(models.Model):
     by_kind = models.JSONField(_("per regel"), default=dict)
     # The day the oldest reason in the queue first held; null when the queue is empty.
     oldest_since = models.DateField(_("äldsta skäl sedan"), null=True, blank=True)
+    # The rules it was counted under, resolved (`services.rules_in_force`): when today's differ, the start
+    # page says the count is out of date instead of showing it as current.
+    rules = models.JSONField(_("regler"), default=dict)
 
     class Meta:
         verbose_name = _("antal i kön för ärendedragning")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from egenmakt.audit import services as audit
 from egenmakt.cases.models import Case
 from egenmakt.lib.categories import DataCategory
 from egenmakt.organisations.models import Unit
+from egenmakt.outcomes.rules import long_term_months
 from egenmakt.people.errors import PeopleError
 from egenmakt.people.models import Participant
 from egenmakt.review import finders
@@ -170,11 +171,30 @@ def _last_reviews(unit: Unit, participant_ids: Sequence[int]) -> dict[int, date]
 Pending = dict[int, tuple[int, list[Reason], date | None]]
 
 
-def _pending(unit: Unit, on: date) -> Pending:
+def rules_in_force(unit: Unit, on: date, settings: dict[str, Setting]) -> dict[str, Any]:
+    """What decides whom the queue picks, resolved: each queue rule as set (or defaulted), the decision
+    target the unit falls back on and the dated long-term thresholds. A count made under other rules is
+    out of date, whatever changed them (the unit's manager, the local rules, a new dated default)."""
+    return {
+        "rules": {
+            kind: [
+                settings[kind].active,
+                settings[kind].parameter,
+                settings[kind].min_age,
+                settings[kind].max_age,
+            ]
+            for kind in QUEUE_KINDS
+        },
+        "decision_target_days": finders.decision_target_days(unit, settings[RuleKind.BESLUT_VANTAR]),
+        "long_term_months": [long_term_months(date(year, 1, 1)) for year in (on.year - 1, on.year)],
+    }
+
+
+def _pending(unit: Unit, on: date, settings: dict[str, Setting] | None = None) -> Pending:
     """participant id -> (case id, reasons, last review): the people the active rules pick and whose
     newest finding is later than their last review in the unit. Everyone, whoever looks: the callers
     narrow it to whom they may see."""
-    settings = settings_for(unit, on)
+    settings = settings or settings_for(unit, on)
     labels = dict(RuleKind.choices)
     by_person: dict[int, list[finders.Finding]] = {}
     for finding in _queue_findings(unit, on, settings):
@@ -209,9 +229,12 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     oldest reason is oldest first. Only people the manager may see are listed, each logged as a read."""
     _require_manager(actor, unit)
     day = on or timezone.localdate()
-    pending = _pending(unit, day)
-    _store_count(actor=actor, unit=unit, on=day, pending=pending)
+    started = timezone.now()
+    settings = settings_for(unit, day)
+    pending = _pending(unit, day, settings)
     visible = policy.visible_participants(actor, among=list(pending)).in_bulk()
+    # After the reads: the audit trail's lock, taken by the first audit row, is then held briefly.
+    _store_count(actor=actor, unit=unit, on=day, settings=settings, pending=pending, started=started)
     ordered = sorted(
         visible.values(),
         key=lambda p: (min(r.since for r in pending[p.pk][1]), p.last_name, p.first_name, p.pk),
@@ -226,22 +249,37 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     return QueuePage(entries, len(visible))
 
 
-def _store_count(*, actor: Any | None, unit: Unit, on: date, pending: Pending) -> QueueCount:
-    """Keep the size of the queue worked out now, for the start page (see `QueueCount`)."""
+def _store_count(
+    *,
+    actor: Any | None,
+    unit: Unit,
+    on: date,
+    settings: dict[str, Setting],
+    pending: Pending,
+    started: datetime,
+) -> QueueCount:
+    """Keep the size of the queue just worked out under `settings`, for the start page (see
+    `QueueCount`), with the rules it was worked out under: the start page compares them with today's."""
     protected = set(
         Participant.objects.filter(protected_identity=True, cases__unit=unit).values_list("pk", flat=True)
     )
-    counted = [reasons for pk, (_case, reasons, _last) in pending.items() if pk not in protected]
+    # The reasons still open: a review settled those that held on its day.
+    counted = [
+        [r for r in reasons if last is None or r.since > last]
+        for pk, (_case, reasons, last) in pending.items()
+        if pk not in protected
+    ]
     by_kind = {kind: sum(any(r.kind == kind for r in reasons) for reasons in counted) for kind in QUEUE_KINDS}
     oldest = min((min(r.since for r in reasons) for reasons in counted), default=None)
     count, _created = QueueCount.objects.update_or_create(
         unit=unit,
         defaults={
             "counted_on": on,
-            "counted_at": timezone.now(),
+            "counted_at": started,
             "total": len(counted),
             "by_kind": {kind: n for kind, n in by_kind.items() if n},
             "oldest_since": oldest,
+            "rules": rules_in_force(unit, on, settings),
         },
     )
     audit.record(
@@ -254,19 +292,28 @@ def _store_count(*, actor: Any | None, unit: Unit, on: date, pending: Pending) -
     return count
 
 
-@transaction.atomic
 def count_queues(*, actor: Any | None, on: date | None = None) -> list[QueueCount]:
     """Work out the queue of every unit with a queue rule switched on and keep its size: the nightly
-    run behind the managers' start pages. A unit whose rules are all off has its old count removed."""
+    run behind the managers' start pages. A unit whose rules are all off has its old count removed.
+    Each unit is worked out outside a transaction and stored in its own: the audit trail's lock is held
+    for the store alone, not for the seconds a large unit takes."""
     day = on or timezone.localdate()
     units = Unit.objects.filter(
         pk__in=ReviewRule.objects.filter(kind__in=QUEUE_KINDS, active=True).values("unit_id")
     ).select_related("organisation")
     QueueCount.objects.exclude(unit__in=units).delete()
-    return [
-        _store_count(actor=actor, unit=unit, on=day, pending=_pending(unit, day))
-        for unit in units.order_by("pk")
-    ]
+    counts = []
+    for unit in units.order_by("pk"):
+        started = timezone.now()
+        settings = settings_for(unit, day)
+        pending = _pending(unit, day, settings)
+        with transaction.atomic():
+            counts.append(
+                _store_count(
+                    actor=actor, unit=unit, on=day, settings=settings, pending=pending, started=started
+                )
+            )
+    return counts
 
 
 def staff_of(unit: Unit) -> list[User]:

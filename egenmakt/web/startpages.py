@@ -34,6 +34,7 @@ from egenmakt.organisations.models import Organisation, Unit
 from egenmakt.outcomes.models import ExitFollowUp
 from egenmakt.plans.models import FollowUp
 from egenmakt.review import finders
+from egenmakt.review import services as review
 from egenmakt.review.models import QUEUE_KINDS, QueueCount, RuleKind
 from egenmakt.review.rules import Setting, settings_for
 
@@ -101,13 +102,14 @@ class ReviewQueueFigures:
     by_rule: list[tuple[str, int]]  # (the rule's label, people it picks), rules in the queue's order
     oldest_since: date | None
     counted_at: datetime
-    rules_changed_since: bool  # a rule was switched or changed after the count: open the queue to recount
+    rules_changed_since: bool  # counted under other rules than today's: open the queue to count again
 
 
-def _review_queue(count: QueueCount | None, settings: dict[str, Setting]) -> ReviewQueueFigures | None:
+def _review_queue(
+    unit: Unit, on: date, count: QueueCount | None, settings: dict[str, Setting]
+) -> ReviewQueueFigures | None:
     if count is None:
         return None
-    changed = [s.rule.changed_at for kind in QUEUE_KINDS if (s := settings[kind]).rule is not None]
     return ReviewQueueFigures(
         total=count.total,
         by_rule=[
@@ -117,7 +119,7 @@ def _review_queue(count: QueueCount | None, settings: dict[str, Setting]) -> Rev
         ],
         oldest_since=count.oldest_since,
         counted_at=count.counted_at,
-        rules_changed_since=any(at > count.counted_at for at in changed),
+        rules_changed_since=count.rules != review.rules_in_force(unit, on, settings),
     )
 
 
@@ -179,7 +181,7 @@ def _unit_overview(unit: Unit, on: date) -> UnitOverview:
             recorded_on__isnull=True, due_on__lte=on, exit__case__unit=unit
         ).count(),
         review_rules_on=[str(RuleKind(kind).label) for kind in QUEUE_KINDS if settings[kind].active],
-        review_queue=_review_queue(QueueCount.objects.filter(unit=unit).first(), settings),
+        review_queue=_review_queue(unit, on, QueueCount.objects.filter(unit=unit).first(), settings),
     )
 
 

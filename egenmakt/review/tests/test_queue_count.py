@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from egenmakt.audit.models import AuditEvent
+from egenmakt.plans import services as plans
+from egenmakt.plans.models import FollowUp
 from egenmakt.review import services
 from egenmakt.review.models import QueueCount, RuleKind
 from egenmakt.review.tests.factories import months_on_assistance, switch_on, young_person
@@ -66,6 +68,28 @@ class QueueCountTestCase(BaseTestCase):
         count = QueueCount.objects.get(unit=self.eb)
         self.assertEqual(count.total, 1)
         self.assertEqual(count.by_kind, {RuleKind.UNGA_UTAN_INSATS: 1})
+
+    def test_a_reason_a_review_settled_is_not_counted_when_a_new_one_brings_the_person_back(self) -> None:
+        services.record_review(
+            actor=self.cecilia,
+            unit=self.eb,
+            participant=self.lina,
+            held_on=self.today,
+            staff=[self.cecilia],
+            conclusions="Lina vill studera.",
+            next_step="Studievägledning.",
+        )
+        switch_on(self.cecilia, self.eb, RuleKind.UPPFOLJNING_FORSENAD)
+        plan = plans.create_plan(actor=self.anna, case=self.lina_case, own_goal="Ett jobb")
+        FollowUp.objects.filter(plan=plan).update(planned_on=self.today)
+        later = self.today + timedelta(days=2)
+        services.count_queues(actor=None, on=later)
+        count = QueueCount.objects.get(unit=self.eb)
+        self.assertEqual(count.total, 2)
+        self.assertEqual(count.by_kind, {RuleKind.UNGA_UTAN_INSATS: 1, RuleKind.UPPFOLJNING_FORSENAD: 1})
+        # The settled long-term reason no longer dates the queue: the young person's reason does.
+        self.assertNotEqual(count.oldest_since, date(self.today.year - 1, 10, 1))
+        self.assertIsNotNone(count.oldest_since)
 
     def test_a_unit_whose_rules_are_all_switched_off_loses_its_count(self) -> None:
         services.count_queues(actor=None, on=self.today)

@@ -15,7 +15,7 @@ from egenmakt.analytics import funding
 from egenmakt.attendance.models import Attendance, AttendanceStatus
 from egenmakt.attendance.services import groups_to_register
 from egenmakt.audit import services as audit
-from egenmakt.benefits.models import Application, ApplicationStatus, Decision, DecisionKind
+from egenmakt.benefits.models import Application, ApplicationStatus, Decision, DecisionKind, LocalRules
 from egenmakt.benefits.reads import decision_times, percentile_of_counts
 from egenmakt.cases.models import Case, CaseType
 from egenmakt.goals.models import Commitment, CommitmentKind, CommitmentStatus
@@ -127,6 +127,16 @@ class ManagerReviewTests(BaseTestCase):
         page = self.client.get(reverse("start")).content.decode()
         self.assertNotIn("Reglerna har ändrats sedan dess", page)
         self.assertRegex(page, r"<th scope=\"row\">Ansökan väntar på beslut</th><td [^>]*>0</td>")
+
+    def test_a_new_decision_target_in_the_local_rules_makes_the_count_out_of_date(self) -> None:
+        review.set_rule(actor=self.cecilia, unit=self.eb, kind=RuleKind.BESLUT_VANTAR, active=True)
+        review.count_queues(actor=None, on=timezone.localdate())
+        self.client.login(username="cecilia", password=PASSWORD)
+        self.assertNotIn(
+            "Reglerna har ändrats sedan dess", self.client.get(reverse("start")).content.decode()
+        )
+        LocalRules.objects.create(organisation=self.kommun, decision_target_days=5)
+        self.assertIn("Reglerna har ändrats sedan dess", self.client.get(reverse("start")).content.decode())
 
 
 class FundingTests(BaseTestCase):
