@@ -143,14 +143,17 @@ def _unit_overview(unit: Unit, on: date) -> UnitOverview:
     cases = _counts(open_cases.values("responsible_id").annotate(n=Count("pk")).order_by(), "responsible_id")
     overdue = _counts(
         FollowUp.objects.overdue(on)
-        .filter(plan__case__in=open_cases)
+        # Joined to the case once: `plan__case__in=open_cases` made PostgreSQL join the cases twice.
+        .filter(plan__case__unit=unit, plan__case__closed_on__isnull=True)
         .values("plan__case__responsible_id")
         .annotate(n=Count("pk"))
         .order_by(),
         "plan__case__responsible_id",
     )
     waiting_rows = (
-        Application.objects.filter(status=ApplicationStatus.INKOMMEN, case__in=open_cases)
+        Application.objects.filter(
+            status=ApplicationStatus.INKOMMEN, case__unit=unit, case__closed_on__isnull=True
+        )
         .values("case__responsible_id")
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(received_on__lt=on - timedelta(days=target))))
         .order_by()
