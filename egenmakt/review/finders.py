@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
@@ -71,10 +71,27 @@ class LongTerm:
     limit: int
     reached: date  # the first day of the month that made it long-term
 
-    def fact(self) -> str:
-        return _(
-            "%(months)s månader med försörjningsstöd %(year)s (långvarigt från %(limit)s månader per kalenderår)."
-        ) % {"months": self.months, "year": self.year, "limit": self.limit}
+    def fact(self, template: str | None = None) -> str:
+        """In words; `template` is `long_term_template()` translated once by a caller with many."""
+        return (template or long_term_template()) % {
+            "months": self.months,
+            "year": self.year,
+            "limit": self.limit,
+        }
+
+
+def long_term_template() -> str:
+    return _(
+        "%(months)s månader med försörjningsstöd %(year)s (långvarigt från %(limit)s månader per kalenderår)."
+    )
+
+
+class CaseRef(NamedTuple):
+    """The few fields of a case the finders need: a large unit has tens of thousands of them."""
+
+    pk: int
+    participant_id: int
+    household_id: int | None
 
 
 def long_term(participant_ids: Any, on: date) -> dict[int, LongTerm]:
@@ -100,18 +117,24 @@ def long_term(participant_ids: Any, on: date) -> dict[int, LongTerm]:
     return found
 
 
-def _long_term_cases(unit: Unit, on: date, responsible: Any | None) -> list[tuple[Case, LongTerm]]:
+def _long_term_cases(unit: Unit, on: date, responsible: Any | None) -> list[tuple[CaseRef, LongTerm]]:
     cases = open_cases(unit, responsible)
     # A subquery rather than a list of ids: a large unit's cases would pass SQLite's parameter limit.
     found = long_term(cases.values("participant_id"), on)
-    picked = cases.filter(participant_id__in=list(found)).only("pk", "participant_id", "household_id")
-    return [(case, found[case.participant_id]) for case in picked]
+    picked = cases.filter(participant_id__in=list(found)).values_list("pk", "participant_id", "household_id")
+    return [(CaseRef(*row), found[row[1]]) for row in picked]
 
 
 def find_long_term(unit: Unit, on: date, setting: Setting, responsible: Any | None = None) -> list[Finding]:
+    template = long_term_template()
     return [
         Finding(
-            RuleKind.LANGVARIGT, case.participant_id, case.pk, fact.reached, f"{fact.year}", [fact.fact()]
+            RuleKind.LANGVARIGT,
+            case.participant_id,
+            case.pk,
+            fact.reached,
+            f"{fact.year}",
+            [fact.fact(template)],
         )
         for case, fact in _long_term_cases(unit, on, responsible)
     ]
@@ -142,6 +165,12 @@ def _without_activity(
         .annotate(last=Max("actual_end"))
         .values_list("participant_id", "last")
     )
+    # Translated once: a large unit has thousands of young people.
+    aged, ended_on, none_since = (
+        _("%(age)s år."),
+        _("Senaste insatsen slutade %(on)s."),
+        _("Har ingen insats i ärendet sedan %(on)s."),
+    )
     found = []
     for case in cases:
         if case.participant_id in ongoing:
@@ -154,13 +183,10 @@ def _without_activity(
         days = (on - since).days
         if days < weeks * 7:
             continue
-        if ended is not None and ended == since:
-            facts = [_("%(age)s år.") % {"age": age}, _("Senaste insatsen slutade %(on)s.") % {"on": since}]
-        else:
-            facts = [
-                _("%(age)s år.") % {"age": age},
-                _("Har ingen insats i ärendet sedan %(on)s.") % {"on": since},
-            ]
+        facts = [
+            aged % {"age": age},
+            (ended_on if ended is not None and ended == since else none_since) % {"on": since},
+        ]
         facts.append(
             ngettext(
                 "Ingen pågående insats på %(n)s vecka.", "Ingen pågående insats på %(n)s veckor.", days // 7
@@ -236,28 +262,32 @@ def find_waiting_decisions(
         status=ApplicationStatus.INKOMMEN,
         case__in=open_cases(unit, responsible),
         received_on__lte=on - timedelta(days=target),
-    ).select_related("case")
+    )
+    # Translated once: a large unit has thousands of applications waiting.
+    template = _(
+        "Ansökan för %(month)s inkom %(received)s och har väntat %(days)s dagar på beslut "
+        "(målet är %(target)s dagar)."
+    )
     return [
         Finding(
             RuleKind.BESLUT_VANTAR,
-            application.case.participant_id,
-            application.case_id,
-            application.received_on + timedelta(days=target),
-            f"{application.pk}",
+            participant_id,
+            case_id,
+            received_on + timedelta(days=target),
+            f"{pk}",
             [
-                _(
-                    "Ansökan för %(month)s inkom %(received)s och har väntat %(days)s dagar på beslut "
-                    "(målet är %(target)s dagar)."
-                )
+                template
                 % {
-                    "month": f"{application.month:%Y-%m}",
-                    "received": application.received_on,
-                    "days": (on - application.received_on).days,
+                    "month": f"{month:%Y-%m}",
+                    "received": received_on,
+                    "days": (on - received_on).days,
                     "target": target,
                 }
             ],
         )
-        for application in applications.order_by("received_on", "pk")
+        for pk, case_id, participant_id, month, received_on in applications.order_by(
+            "received_on", "pk"
+        ).values_list("pk", "case_id", "case__participant_id", "month", "received_on")
     ]
 
 

@@ -195,7 +195,7 @@ def _pending(unit: Unit, on: date, settings: dict[str, Setting] | None = None) -
     newest finding is later than their last review in the unit. Everyone, whoever looks: the callers
     narrow it to whom they may see."""
     settings = settings or settings_for(unit, on)
-    labels = dict(RuleKind.choices)
+    labels = {kind: str(label) for kind, label in RuleKind.choices}  # translated once, not per reason
     by_person: dict[int, list[finders.Finding]] = {}
     for finding in _queue_findings(unit, on, settings):
         by_person.setdefault(finding.participant_id, []).append(finding)
@@ -206,7 +206,7 @@ def _pending(unit: Unit, on: date, settings: dict[str, Setting] | None = None) -
         # A review settles what was known on its day; a rule picking the person after it brings them back.
         if last is not None and all(f.since <= last for f in found):
             continue
-        reasons = [Reason(f.kind, str(labels[f.kind]), f.facts, f.since) for f in found]
+        reasons = [Reason(f.kind, labels[f.kind], f.facts, f.since) for f in found]
         pending[participant_id] = (found[0].case_id, reasons, last)
     return pending
 
@@ -232,16 +232,18 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     started = timezone.now()
     settings = settings_for(unit, day)
     pending = _pending(unit, day, settings)
-    visible = policy.visible_participants(actor, among=list(pending)).in_bulk()
+    # Names only for ordering the whole queue; the people shown are then read whole.
+    visible = list(
+        policy.visible_participants(actor, among=list(pending)).values_list("pk", "last_name", "first_name")
+    )
     # After the reads: the audit trail's lock, taken by the first audit row, is then held briefly.
     _store_count(actor=actor, unit=unit, on=day, settings=settings, pending=pending, started=started)
-    ordered = sorted(
-        visible.values(),
-        key=lambda p: (min(r.since for r in pending[p.pk][1]), p.last_name, p.first_name, p.pk),
-    )
+    visible.sort(key=lambda row: (min(r.since for r in pending[row[0]][1]), row[1], row[2], row[0]))
+    first = [row[0] for row in visible[:limit]]
+    people = Participant.objects.in_bulk(first)
     shown = reads.shown_in_list(
         actor=actor,
-        participants=ordered[:limit],
+        participants=[people[pk] for pk in first],
         action="participant.listed_in_review_queue",
         detail={"unit": unit.pk},
     )
