@@ -229,15 +229,14 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     oldest reason is oldest first. Only people the manager may see are listed, each logged as a read."""
     _require_manager(actor, unit)
     day = on or timezone.localdate()
-    started = timezone.now()
-    settings = settings_for(unit, day)
-    pending = _pending(unit, day, settings)
+    worked = _work_out(unit, day)
+    pending = worked.pending
     # Names only for ordering the whole queue; the people shown are then read whole.
     visible = list(
         policy.visible_participants(actor, among=list(pending)).values_list("pk", "last_name", "first_name")
     )
     # After the reads: the audit trail's lock, taken by the first audit row, is then held briefly.
-    _store_count(actor=actor, unit=unit, on=day, settings=settings, pending=pending, started=started)
+    _store_count(actor=actor, unit=unit, on=day, worked=worked)
     visible.sort(key=lambda row: (min(r.since for r in pending[row[0]][1]), row[1], row[2], row[0]))
     first = [row[0] for row in visible[:limit]]
     people = Participant.objects.in_bulk(first)
@@ -251,24 +250,31 @@ def review_queue(*, actor: Any, unit: Unit, on: date | None = None, limit: int =
     return QueuePage(entries, len(visible))
 
 
-def _store_count(
-    *,
-    actor: Any | None,
-    unit: Unit,
-    on: date,
-    settings: dict[str, Setting],
-    pending: Pending,
-    started: datetime,
-) -> QueueCount:
-    """Keep the size of the queue just worked out under `settings`, for the start page (see
-    `QueueCount`), with the rules it was worked out under: the start page compares them with today's."""
+@dataclass(frozen=True)
+class WorkedOut:
+    """A unit's queue as worked out now, with the settings it was worked out under."""
+
+    started: datetime
+    settings: dict[str, Setting]
+    pending: Pending
+
+
+def _work_out(unit: Unit, on: date) -> WorkedOut:
+    started = timezone.now()
+    settings = settings_for(unit, on)
+    return WorkedOut(started, settings, _pending(unit, on, settings))
+
+
+def _store_count(*, actor: Any | None, unit: Unit, on: date, worked: WorkedOut) -> QueueCount:
+    """Keep the size of the queue just worked out, for the start page (see `QueueCount`), with the rules
+    it was worked out under: the start page compares them with today's."""
     protected = set(
         Participant.objects.filter(protected_identity=True, cases__unit=unit).values_list("pk", flat=True)
     )
     # The reasons still open: a review settled those that held on its day.
     counted = [
         [r for r in reasons if last is None or r.since > last]
-        for pk, (_case, reasons, last) in pending.items()
+        for pk, (_case, reasons, last) in worked.pending.items()
         if pk not in protected
     ]
     by_kind = {kind: sum(any(r.kind == kind for r in reasons) for reasons in counted) for kind in QUEUE_KINDS}
@@ -277,11 +283,11 @@ def _store_count(
         unit=unit,
         defaults={
             "counted_on": on,
-            "counted_at": started,
+            "counted_at": worked.started,
             "total": len(counted),
             "by_kind": {kind: n for kind, n in by_kind.items() if n},
             "oldest_since": oldest,
-            "rules": rules_in_force(unit, on, settings),
+            "rules": rules_in_force(unit, on, worked.settings),
         },
     )
     audit.record(
@@ -306,15 +312,9 @@ def count_queues(*, actor: Any | None, on: date | None = None) -> list[QueueCoun
     QueueCount.objects.exclude(unit__in=units).delete()
     counts = []
     for unit in units.order_by("pk"):
-        started = timezone.now()
-        settings = settings_for(unit, day)
-        pending = _pending(unit, day, settings)
+        worked = _work_out(unit, day)
         with transaction.atomic():
-            counts.append(
-                _store_count(
-                    actor=actor, unit=unit, on=day, settings=settings, pending=pending, started=started
-                )
-            )
+            counts.append(_store_count(actor=actor, unit=unit, on=day, worked=worked))
     return counts
 
 

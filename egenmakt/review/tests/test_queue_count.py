@@ -25,6 +25,17 @@ class QueueCountTestCase(BaseTestCase):
         months_on_assistance(self.lina, self.eb, self.today.year - 1, 10)
         self.young = young_person(self.anna, self.eb, opened_on=self.today - timedelta(days=30))
 
+    def review_lina(self) -> None:
+        services.record_review(
+            actor=self.cecilia,
+            unit=self.eb,
+            participant=self.lina,
+            held_on=self.today,
+            staff=[self.cecilia],
+            conclusions="Lina vill studera.",
+            next_step="Studievägledning.",
+        )
+
     def test_the_nightly_count_keeps_each_unit_s_queue_per_rule(self) -> None:
         counts = services.count_queues(actor=None, on=self.today)
         self.assertEqual([c.unit for c in counts], [self.eb])  # no rule is on in the other units
@@ -54,15 +65,7 @@ class QueueCountTestCase(BaseTestCase):
 
     def test_opening_the_queue_counts_again_after_a_review(self) -> None:
         services.count_queues(actor=None, on=self.today)
-        services.record_review(
-            actor=self.cecilia,
-            unit=self.eb,
-            participant=self.lina,
-            held_on=self.today,
-            staff=[self.cecilia],
-            conclusions="Lina vill studera.",
-            next_step="Studievägledning.",
-        )
+        self.review_lina()
         self.assertEqual(QueueCount.objects.get(unit=self.eb).total, 2)  # kept until counted again
         services.review_queue(actor=self.cecilia, unit=self.eb)
         count = QueueCount.objects.get(unit=self.eb)
@@ -70,15 +73,7 @@ class QueueCountTestCase(BaseTestCase):
         self.assertEqual(count.by_kind, {RuleKind.UNGA_UTAN_INSATS: 1})
 
     def test_a_reason_a_review_settled_is_not_counted_when_a_new_one_brings_the_person_back(self) -> None:
-        services.record_review(
-            actor=self.cecilia,
-            unit=self.eb,
-            participant=self.lina,
-            held_on=self.today,
-            staff=[self.cecilia],
-            conclusions="Lina vill studera.",
-            next_step="Studievägledning.",
-        )
+        self.review_lina()
         switch_on(self.cecilia, self.eb, RuleKind.UPPFOLJNING_FORSENAD)
         plan = plans.create_plan(actor=self.anna, case=self.lina_case, own_goal="Ett jobb")
         FollowUp.objects.filter(plan=plan).update(planned_on=self.today)
