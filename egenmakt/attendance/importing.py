@@ -23,7 +23,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import queue
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +38,8 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +73,9 @@ from egenmakt.people.models import Participant
 # Rows checked per lookup round, and rows written per transaction. Large enough that the fixed cost
 # of the queries disappears, small enough that progress moves about once a second.
 CHUNK_ROWS = 50_000
+# Connections that save chunks side by side on PostgreSQL: with two cores, one chunk is written while
+# another commits.
+SAVING_CONNECTIONS = 2
 _DAY_BITS = 20  # date.toordinal() is below 2**20 until the year 2870
 
 Progress = Callable[[ImportBatch], None]
@@ -631,6 +637,13 @@ class _Texts(dict[int, str]):
         return text
 
 
+@dataclass(frozen=True)
+class _Saved:
+    stored: int
+    corrected: int
+    unchanged: int
+
+
 @dataclass
 class _Saver:
     actor: Any
@@ -642,16 +655,20 @@ class _Saver:
     )
     hours_text: dict[int, str] = field(default_factory=lambda: _Texts(_hours_text))
 
-    def save(self, people: list[int]) -> None:
+    def save(self, rows: dict[int, list[_Row]]) -> _Saved:
         """Save these people's rows in one transaction: new days, corrections, tasks and the audit.
-        What is stored is read inside the transaction, so a day registered meanwhile is compared too."""
-        rows = {p: self.checker.by_person.pop(p) for p in people}
+        What is stored is read inside the transaction, so a day registered meanwhile is compared too.
+        Safe to call from several threads at once, each on its own connection."""
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                # Each chunk is safe to lose in a crash (running the file again stores it), so the
-                # commit need not wait for the disk.
                 with connection.cursor() as cursor:
+                    # Each chunk is safe to lose in a crash (running the file again stores it), so the
+                    # commit need not wait for the disk.
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                    # The foreign keys are checked as each statement ends, not at the commit: by then
+                    # this chunk holds the audit trail's lock, and a parallel saver would wait for
+                    # checks that need no lock.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             existing = self._existing({row[0] for person_rows in rows.values() for row in person_rows})
             new: list[_Row] = []
             unexcused: list[tuple[int, _Row]] = []  # (person, row) of the new rows that are unexcused
@@ -683,11 +700,18 @@ class _Saver:
                 [before[0] for row, before in corrected if row[2] == _OGILTIG],
             )
             self._audit(counts)
-            batch = self.batch
-            batch.stored_rows += len(new) + len(unexcused)
-            batch.corrected_rows += len(corrected)
-            batch.unchanged_rows += sum(c[1] for c in counts.values())
-            batch.save(update_fields=["stored_rows", "corrected_rows", "unchanged_rows"])
+            saved = _Saved(
+                stored=len(new) + len(unexcused),
+                corrected=len(corrected),
+                unchanged=sum(c[1] for c in counts.values()),
+            )
+            # Added in the database: savers on other connections add theirs to the same row.
+            ImportBatch.objects.filter(pk=self.batch.pk).update(
+                stored_rows=F("stored_rows") + saved.stored,
+                corrected_rows=F("corrected_rows") + saved.corrected,
+                unchanged_rows=F("unchanged_rows") + saved.unchanged,
+            )
+        return saved
 
     def _existing(self, enrolments: set[int]) -> dict[int, tuple[int, str, str, int]]:
         """(enrolment, day) -> (id, status, reason, hours) of what these placements already have stored."""
@@ -703,14 +727,15 @@ class _Saver:
     def _insert_new(self, new: list[_Row], ids: list[int] | None = None) -> None:
         """New attendance rows; with `ids`, under those ids (else the database numbers them)."""
         days, hours = self.day_text, self.hours_text
-        source, batch, actor = Source.IMPORT.value, self.batch.pk, self.actor.pk
+        source, batch = Source.IMPORT.value, self.batch.pk
+        # No `recorded_by`: the batch's importer registered these rows (see the model).
         columns = ["enrolment", "day", "status", "reason", "planned_hours", "attended_hours"]
-        columns += ["note", "source", "import_batch", "recorded_by", "recorded_at"]
+        columns += ["note", "source", "import_batch", "recorded_at"]
         if ids is not None:
             columns.insert(0, "id")
         if connection.vendor == "postgresql":
             # Every value is a number, a date or a code: nothing COPY would need escaped.
-            tail = f"\t\t{source}\t{batch}\t{actor}\t{self.now.isoformat()}\n"
+            tail = f"\t\t{source}\t{batch}\t{self.now.isoformat()}\n"
             lines = (
                 f"{enrolment}\t{days[day]}\t{status}\t{reason}\t{hours[planned]}\t{hours[attended]}{tail}"
                 for enrolment, day, status, reason, attended, planned in new
@@ -731,7 +756,6 @@ class _Saver:
                 "",
                 source,
                 batch,
-                actor,
                 at,
             )
             for enrolment, day, status, reason, attended, planned in new
@@ -749,7 +773,7 @@ class _Saver:
         previous: dict[int, tuple[int, datetime]] = {}
         for part in in_batches(ids):
             for pk, by, at in Attendance.objects.filter(pk__in=part).values_list(
-                "pk", "recorded_by_id", "recorded_at"
+                "pk", Coalesce("recorded_by_id", "import_batch__imported_by_id"), "recorded_at"
             ):
                 previous[pk] = (by, at)
         adapt = connection.ops.adapt_datetimefield_value
@@ -790,7 +814,7 @@ class _Saver:
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, reason = %s, attended_hours = %s, source = %s, "  # noqa: S608 - names from the model
-                "import_batch_id = %s, recorded_by_id = %s, recorded_at = %s WHERE id = %s",
+                "import_batch_id = %s, recorded_by_id = NULL, recorded_at = %s WHERE id = %s",
                 [
                     (
                         status,
@@ -798,7 +822,6 @@ class _Saver:
                         _hours_text(hours),
                         Source.IMPORT.value,
                         self.batch.pk,
-                        self.actor.pk,
                         now,
                         before[0],
                     )
@@ -995,17 +1018,81 @@ def _check_all(batch: ImportBatch, checker: _Checker, rows: Rows, report: Progre
 
 def _save_all(actor: Any, batch: ImportBatch, checker: _Checker, report: Progress) -> None:
     saver = _Saver(actor=actor, batch=batch, checker=checker)
-    people: list[int] = []
+    chunks = _chunks_by_person(checker)
+
+    def saved(counts: _Saved) -> None:
+        batch.stored_rows += counts.stored
+        batch.corrected_rows += counts.corrected
+        batch.unchanged_rows += counts.unchanged
+        report(batch)
+
+    # Only PostgreSQL takes writers side by side; inside a caller's transaction (a test's, say) other
+    # connections would not see its rows.
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(chunks) < 2:
+        for rows in chunks:
+            saved(saver.save(rows))
+        return
+    _save_side_by_side(saver, chunks, saved)
+
+
+def _chunks_by_person(checker: _Checker) -> list[dict[int, list[_Row]]]:
+    """The checked rows in chunks of about CHUNK_ROWS, each person's rows whole in one chunk (a person's
+    audit event and counts are per chunk)."""
+    chunks: list[dict[int, list[_Row]]] = []
+    chunk: dict[int, list[_Row]] = {}
     size = 0
     for person in sorted(checker.by_person):
-        people.append(person)
-        size += len(checker.by_person[person])
+        rows = chunk[person] = checker.by_person.pop(person)
+        size += len(rows)
         if size >= CHUNK_ROWS:
-            saver.save(people)
-            report(batch)
-            people, size = [], 0
-    if people:
-        saver.save(people)
+            chunks.append(chunk)
+            chunk, size = {}, 0
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _save_side_by_side(
+    saver: _Saver, chunks: list[dict[int, list[_Row]]], saved: Callable[[_Saved], None]
+) -> None:
+    """The chunks saved by SAVING_CONNECTIONS threads, each on its own connection, so that one chunk's
+    rows are checked and written while another's transaction commits. Progress is reported here, in
+    the calling thread. A failure stops the others after their current chunk and is raised here: what
+    was committed stays, and running the file again stores the rest."""
+    waiting: queue.SimpleQueue[dict[int, list[_Row]]] = queue.SimpleQueue()
+    for chunk in chunks:
+        waiting.put(chunk)
+    done: queue.SimpleQueue[_Saved | BaseException] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    chunk = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                done.put(saver.save(chunk))
+        except BaseException as error:  # handed to the calling thread, which raises it
+            stop.set()
+            done.put(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(SAVING_CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    failure: BaseException | None = None
+    for _chunk in chunks:
+        outcome = done.get()
+        if isinstance(outcome, BaseException):
+            failure = outcome
+            break
+        saved(outcome)
+    for thread in threads:
+        thread.join()
+    if failure is not None:
+        raise failure
 
 
 # --- The rejected rows as a file ----------------------------------------------------------------------

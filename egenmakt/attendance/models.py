@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -68,12 +70,17 @@ class Attendance(models.Model):
         related_name="attendance",
         db_index=False,
     )
+    # Empty on a row an import wrote: the file's importer (`import_batch.imported_by`) registered it. Held
+    # once per file rather than on each of its million rows, because every foreign key on a row is
+    # checked row by row when PostgreSQL commits, and that check was a third of the import's time.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrerad av"),
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        null=True,
+        blank=True,
     )
     recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
 
@@ -87,10 +94,29 @@ class Attendance(models.Model):
                 condition=Q(status="giltig", reason__gt="") | (~Q(status="giltig") & Q(reason="")),
                 name="attendance_reason_only_for_excused",
             ),
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False) | Q(import_batch__isnull=False),
+                name="attendance_recorded_by_someone",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.enrolment.participant} {self.day:%Y-%m-%d}: {self.get_status_display()}"
+
+    @property
+    def registrar(self) -> Any:
+        """Who registered the day as it stands: the user on the screen, or the importer of the file."""
+        if self.recorded_by_id is not None:
+            return self.recorded_by
+        assert self.import_batch is not None  # the check constraint holds one or the other
+        return self.import_batch.imported_by
+
+    @property
+    def registrar_id(self) -> int:
+        if self.recorded_by_id is not None:
+            return self.recorded_by_id
+        assert self.import_batch is not None  # the check constraint holds one or the other
+        return self.import_batch.imported_by_id
 
 
 class AttendanceCorrection(models.Model):

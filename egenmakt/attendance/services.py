@@ -288,7 +288,7 @@ def _correct(
         previous_status=row.status,
         previous_reason=row.reason,
         previous_hours=row.attended_hours,
-        previous_recorded_by_id=row.recorded_by_id,
+        previous_recorded_by_id=row.registrar_id,
         previous_recorded_at=row.recorded_at,
         corrected_by=actor,
         comment=comment.strip()[:300],

@@ -246,6 +246,8 @@ class ImportRulesTestCase(BaseTestCase):
         self.assertEqual(
             (first.status, first.attended_hours, first.import_batch_id), ("ogiltig", 0, batch.pk)
         )
+        # The file's importer registered the day: held by the batch, not repeated on the row.
+        self.assertEqual((first.recorded_by, first.registrar), (None, self.bertil))
         # Unexcused now: one new task. Excused now: the screen's task is set aside, not deleted.
         self.assertEqual(AbsenceTask.objects.get(attendance=first).status, TaskStatus.OPPEN)
         screen_task.refresh_from_db()
@@ -257,6 +259,21 @@ class ImportRulesTestCase(BaseTestCase):
         self.assertEqual(screen_task.status, TaskStatus.OPPEN)
         self.assertEqual(AbsenceTask.objects.count(), 2)
         self.assertEqual(AttendanceCorrection.objects.count(), 3)
+
+    def test_a_screen_correction_of_an_imported_day_keeps_the_importer_in_its_history(self) -> None:
+        self.run_import([self.row(0, "närvarande")])
+        stored = Attendance.objects.get()
+        self.assertEqual((stored.recorded_by, stored.registrar), (None, self.bertil))
+        berit = make_user("berit", "Berit", "Bo", self.ame, Role.ARBETSMARKNADSKONSULENT)
+        services.register_day(
+            actor=berit,
+            activity=self.activity,
+            day=self.day,
+            marks=[services.Mark(self.enrolments[0].pk, "giltig", reason="sjuk", comment="Ringde in")],
+        )
+        stored.refresh_from_db()
+        self.assertEqual((stored.status, stored.registrar), ("giltig", berit))
+        self.assertEqual(stored.corrections.get().previous_recorded_by, self.bertil)
 
     def test_unexcused_rows_open_exactly_one_task_each(self) -> None:
         days = [(self.day - timedelta(days=n)).isoformat() for n in range(5)]

@@ -54,7 +54,12 @@ def _rows(request: HttpRequest, activity: Activity, day: date) -> tuple[list[Row
         )
     }
     mine = [e for e in group if e.participant_id in allowed]
-    stored = {a.enrolment_id: a for a in Attendance.objects.filter(enrolment__in=mine, day=day)}
+    stored = {
+        a.enrolment_id: a
+        for a in Attendance.objects.filter(enrolment__in=mine, day=day).select_related(
+            "recorded_by", "import_batch__imported_by"
+        )
+    }
     history = services.history(stored.values())
     rows = []
     for enrolment in mine:

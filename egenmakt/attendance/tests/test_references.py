@@ -1,0 +1,96 @@
+"""An attendance row's placement and import batch must exist, and cannot be deleted under it.
+
+On PostgreSQL these are checked by triggers, once per statement for inserts (migration 0005), instead
+of foreign keys; on SQLite by foreign keys. The rules are the same on both, and so are these tests.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from egenmakt.activities.models import Enrolment
+from egenmakt.attendance.models import Attendance, ImportBatch
+from egenmakt.attendance.tests.import_fixtures import place_people
+from egenmakt.test import BaseTestCase
+
+
+class AttendanceReferencesTestCase(BaseTestCase):
+    enrolment: Enrolment
+    batch: ImportBatch
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        _activity, placed = place_people(
+            actor=cls.bertil, unit=cls.ame, count=1, start=timezone.localdate() - timedelta(days=10)
+        )
+        cls.enrolment = placed[0][1]
+        cls.batch = ImportBatch.objects.create(
+            file_name="narvaro.csv", file_sha256="0" * 64, imported_by=cls.bertil, total_rows=1
+        )
+
+    def new_row(self, **fields: Any) -> Attendance:
+        values: dict[str, Any] = {
+            "enrolment_id": self.enrolment.pk,
+            "day": timezone.localdate() - timedelta(days=1),
+            "status": "narvarande",
+            "planned_hours": Decimal(6),
+            "attended_hours": Decimal(6),
+            "import_batch": self.batch,
+        }
+        return Attendance.objects.create(**(values | fields))
+
+    def assert_refused(self, change: Any, names: str) -> None:
+        """`change` fails, at once or when the constraints are checked (at commit); `names` is in the error."""
+        with self.assertRaises(IntegrityError) as refused, transaction.atomic():
+            change()
+            connection.check_constraints()
+        self.assertIn(names, str(refused.exception))
+
+    def delete(self, table: str, pk: int) -> None:
+        # Raw SQL: the ORM refuses first (on_delete=PROTECT); this is about what the database refuses.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608 - a name from the test
+
+    def test_a_row_of_a_placement_that_does_not_exist_is_refused(self) -> None:
+        self.assert_refused(
+            lambda: self.new_row(enrolment_id=self.enrolment.pk + 1000), "activities_enrolment"
+        )
+
+    def test_a_row_of_an_import_that_does_not_exist_is_refused(self) -> None:
+        self.assert_refused(
+            lambda: self.new_row(import_batch=None, import_batch_id=self.batch.pk + 1000),
+            "attendance_importbatch",
+        )
+
+    def test_moving_a_row_to_a_placement_or_import_that_does_not_exist_is_refused(self) -> None:
+        row = self.new_row()
+        moved = Attendance.objects.filter(pk=row.pk)
+        self.assert_refused(
+            lambda: moved.update(enrolment_id=self.enrolment.pk + 1000), "activities_enrolment"
+        )
+        self.assert_refused(
+            lambda: moved.update(import_batch_id=self.batch.pk + 1000), "attendance_importbatch"
+        )
+
+    def test_a_placement_or_import_with_attendance_cannot_be_deleted(self) -> None:
+        self.new_row()
+        self.assert_refused(
+            lambda: self.delete("activities_enrolment", self.enrolment.pk), "attendance_attendance"
+        )
+        self.assert_refused(
+            lambda: self.delete("attendance_importbatch", self.batch.pk), "attendance_attendance"
+        )
+
+    def test_an_import_whose_rows_are_deleted_first_can_be_deleted(self) -> None:
+        row = self.new_row()
+        with transaction.atomic():
+            self.delete("attendance_attendance", row.pk)
+            self.delete("attendance_importbatch", self.batch.pk)
+            connection.check_constraints()
+        self.assertFalse(ImportBatch.objects.filter(pk=self.batch.pk).exists())
