@@ -710,6 +710,7 @@ class _Saver:
                 stored_rows=F("stored_rows") + saved.stored,
                 corrected_rows=F("corrected_rows") + saved.corrected,
                 unchanged_rows=F("unchanged_rows") + saved.unchanged,
+                progressed_at=timezone.now(),
             )
         return saved
 
@@ -996,10 +997,11 @@ def _check_all(batch: ImportBatch, checker: _Checker, rows: Rows, report: Progre
                     rejection.batch = batch
                 ImportRejection.objects.bulk_create(part)
             batch.processed_rows = processed
+            batch.progressed_at = timezone.now()
             batch.rejected_rows += rejected_lines
             # The line count was an estimate (blank lines, values spanning lines); now it is known.
             batch.total_rows = processed if last else max(batch.total_rows, processed)
-            batch.save(update_fields=["processed_rows", "rejected_rows", "total_rows"])
+            batch.save(update_fields=["processed_rows", "progressed_at", "rejected_rows", "total_rows"])
         chunk = []
         report(batch)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -193,6 +194,10 @@ class ImportStatus(models.TextChoices):
     MISSLYCKADES = "misslyckades", _("Misslyckades")
 
 
+# A running import moves on about once a second; this long without progress means it has stopped.
+STALLED_AFTER = timedelta(minutes=10)
+
+
 class ImportBatch(models.Model):
     """One run of a provider's attendance file: progress while it runs, the counts and rejections after."""
 
@@ -213,6 +218,8 @@ class ImportBatch(models.Model):
     rejected_rows = models.PositiveIntegerField(_("avvisade rader"), default=0)
     error = models.TextField(_("fel"), blank=True)
     started_at = models.DateTimeField(default=timezone.now)
+    # Moved on with every chunk checked or saved (about once a second); see `interrupted`.
+    progressed_at = models.DateTimeField(_("senast framsteg"), default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -226,6 +233,16 @@ class ImportBatch(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def interrupted(self) -> bool:
+        """Still "pågår" but not moved on for STALLED_AFTER: the process that ran it is gone (a server
+        restart, say). What it saved stays; running the file again stores the rest."""
+        return self.status == ImportStatus.PAGAR and self.progressed_at < timezone.now() - STALLED_AFTER
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Avbruten")) if self.interrupted else self.get_status_display()
 
 
 class ImportRejection(models.Model):

@@ -18,6 +18,7 @@ from egenmakt.activities.tests.factories import open_case
 from egenmakt.attendance import services
 from egenmakt.attendance.importing import import_attendance, rejections_csv, unknown_person_message
 from egenmakt.attendance.models import (
+    STALLED_AFTER,
     AbsenceTask,
     Attendance,
     AttendanceCorrection,
@@ -476,6 +477,27 @@ class ImportPagesTestCase(BaseTestCase):
         )
         self.assertNotContains(partial, "<html")
         self.assertContains(partial, "40 %")
+
+    def test_a_batch_that_stopped_moving_is_shown_as_interrupted_and_not_polled(self) -> None:
+        stalled = ImportBatch.objects.create(
+            file_name="x.csv",
+            imported_by=self.bertil,
+            total_rows=10,
+            processed_rows=4,
+            progressed_at=timezone.now() - STALLED_AFTER - timedelta(minutes=1),
+        )
+        self.client.login(username="bertil", password=PASSWORD)
+        page = self.client.get(reverse("attendance_import_batch", args=[stalled.pk]))
+        self.assertContains(page, "Importen avbröts")
+        self.assertContains(page, "kör filen igen")
+        self.assertNotContains(page, "hx-trigger")
+        self.assertContains(self.client.get(reverse("attendance_import")), "<td>Avbruten</td>", html=False)
+        # Moved on just now: still running.
+        stalled.progressed_at = timezone.now()
+        stalled.save()
+        page = self.client.get(reverse("attendance_import_batch", args=[stalled.pk]))
+        self.assertContains(page, 'hx-trigger="every 1s"')
+        self.assertNotContains(page, "Importen avbröts")
 
     def test_only_the_importer_and_their_manager_see_a_batch(self) -> None:
         batch = self.upload()

@@ -119,7 +119,7 @@ def import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     context = {
         "batch": batch,
         "step": importing.step_of(batch),
-        "running": batch.status == ImportStatus.PAGAR,
+        "running": batch.status == ImportStatus.PAGAR and not batch.interrupted,
         "rejections": batch.rejections.all()[:SHOWN_REJECTIONS],
         "shown": SHOWN_REJECTIONS,
     }
