@@ -155,6 +155,9 @@ class AbsenceTask(models.Model):
     (kommunicering, decision, appeal). One task per absence day, reopened rather than duplicated.
     """
 
+    # No index of its own for the handläggare (the (assigned_to, status) index below serves) nor for who
+    # handled a task (accounts are kept, never deleted): a provider's file opens tens of thousands of
+    # tasks at a time, and each index is written for each.
     attendance = models.OneToOneField(Attendance, on_delete=models.PROTECT, related_name="task")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(
@@ -167,13 +170,19 @@ class AbsenceTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="absence_tasks",
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPPEN
     )
     created_at = models.DateTimeField(default=timezone.now)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_note = models.TextField(_("vad gjordes"), blank=True)

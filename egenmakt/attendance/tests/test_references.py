@@ -1,7 +1,9 @@
-"""An attendance row's placement and import batch must exist, and cannot be deleted under it.
+"""An attendance row's placement and import batch, and an absence task's day, person, case and
+handläggare, must exist, and cannot be deleted under them.
 
-On PostgreSQL these are checked by triggers, once per statement for inserts (migration 0005), instead
-of foreign keys; on SQLite by foreign keys. The rules are the same on both, and so are these tests.
+On PostgreSQL these are checked by triggers, once per statement for inserts (`lib.statement_references`,
+migrations 0005 and 0008), instead of foreign keys; on SQLite by foreign keys. The rules are the same on
+both, and so are these tests.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from egenmakt.activities.models import Enrolment
-from egenmakt.attendance.models import Attendance, ImportBatch
+from egenmakt.attendance.models import AbsenceTask, Attendance, ImportBatch
 from egenmakt.attendance.tests.import_fixtures import place_people
 from egenmakt.test import BaseTestCase
 
@@ -94,3 +96,29 @@ class AttendanceReferencesTestCase(BaseTestCase):
             self.delete("attendance_importbatch", self.batch.pk)
             connection.check_constraints()
         self.assertFalse(ImportBatch.objects.filter(pk=self.batch.pk).exists())
+
+    def new_task(self, **fields: Any) -> AbsenceTask:
+        values: dict[str, Any] = {
+            "attendance": self.new_row(status="ogiltig", attended_hours=Decimal(0)),
+            "participant_id": self.enrolment.participant_id,
+            "case_id": self.enrolment.case_id,
+            "assigned_to": self.bertil,
+        }
+        return AbsenceTask.objects.create(**(values | fields))
+
+    def test_a_task_of_a_person_case_or_handlaggare_that_does_not_exist_is_refused(self) -> None:
+        missing = {
+            "participant_id": "people_participant",
+            "case_id": "cases_case",
+            "assigned_to_id": "accounts_user",
+        }
+        for column, table in missing.items():
+            with self.subTest(column):
+                self.assert_refused(lambda column=column: self.new_task(**{column: 10**9}), table)
+
+    def test_a_day_with_an_absence_task_cannot_be_deleted(self) -> None:
+        # (A person, case or account is referred to by much else too; the day only by its task.)
+        task = self.new_task()
+        self.assert_refused(
+            lambda: self.delete("attendance_attendance", task.attendance_id), "attendance_absencetask"
+        )
