@@ -15,8 +15,10 @@ access and consent only reading (and, for consent, exporting what it covers).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db import models
@@ -323,6 +325,48 @@ def visible_participants(
         ProtectedIdentityGrant.objects.filter(participant=OuterRef("pk"), user=user, revoked_at__isnull=True)
     )
     return people.filter(Q(protected_identity=False) | named)
+
+
+def visible_filter(user: Any, category: str = DataCategory.GRUNDUPPGIFTER, *, participant: str = "") -> Q:
+    """The rule of `visible_participants` as a filter on rows that name a participant, for lists of a few
+    rows such as one caseworker's own tasks and follow-ups. `participant` is the path from the rows to the
+    participant ("plan__participant"); empty when the rows are participants.
+
+    Each ground is a correlated EXISTS, so PostgreSQL looks each listed row's person up by index. The
+    uncorrelated IN-subqueries of `visible_participants` made it hash everyone with a case in the unit
+    first (some 50 000 people in the demo's large unit: some 25 ms per list on a start page); for whole
+    lists, on the other hand, the IN form is the faster one (three times faster for a unit's everyone).
+    """
+    if category not in DataCategory.values:
+        return Q(pk__in=[])
+    unit_ids = casework_unit_ids(user)
+    organisations = organisation_ids(user)
+    if not unit_ids and not organisations:
+        return Q(pk__in=[])
+    person = OuterRef(participant or "pk")
+    path = participant or "pk"
+    prefix = f"{participant}__" if participant else ""
+    grounds: list[Q] = []
+    if unit_ids:
+        unit_households = Case.objects.filter(unit_id__in=unit_ids, household__isnull=False)
+        members = HouseholdMember.objects.current().filter(
+            participant_id=person, household_id__in=unit_households.values("household_id")
+        )
+        emergency = EmergencyAccess.objects.active().filter(user=user)
+        grounds += [
+            Q(Exists(Case.objects.filter(unit_id__in=unit_ids, participant_id=person))),
+            Q(Exists(members)),
+            Q(**{f"{path}__in": emergency.values("participant_id")}),
+        ]
+    if organisations:
+        consented = Consent.objects.active().filter(
+            scopes__organisation_id__in=organisations, scopes__category=category
+        )
+        grounds.append(Q(**{f"{path}__in": consented.values("participant_id")}))
+    named = Exists(
+        ProtectedIdentityGrant.objects.filter(participant_id=person, user=user, revoked_at__isnull=True)
+    )
+    return reduce(operator.or_, grounds) & (Q(**{f"{prefix}protected_identity": False}) | Q(named))
 
 
 def visible_cases(user: Any) -> CaseQuerySet:

@@ -187,7 +187,16 @@ class Enrolment(models.Model):
         verbose_name = _("placering")
         verbose_name_plural = _("placeringar")
         ordering = ["-queued_at"]
-        indexes = [models.Index(fields=["activity", "status", "queued_at"])]
+        indexes = [
+            models.Index(fields=["activity", "status", "queued_at"]),
+            # Placements ending soon (the coach's start page), soonest first: read in the index's order
+            # until the page has its 100, not every running placement sorted.
+            models.Index(
+                fields=["planned_end", "id"],
+                name="enrolment_running_by_end",
+                condition=Q(status="aktiv", actual_end__isnull=True),
+            ),
+        ]
         constraints = [
             # One open place (or queue place) per person and activity.
             models.UniqueConstraint(

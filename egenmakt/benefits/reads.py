@@ -270,7 +270,8 @@ def decision_times(*, unit_ids: Collection[int], since: date, until: date, targe
         )
         .annotate(decided_on=TruncDate("decided_at", tzinfo=tz))
         .values("decided_on", "application_received_on")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not of the id: the id is not in decision_time_to_decision, which is read alone.
+        .annotate(n=Count("*"))
         .order_by()
     )
     counts: dict[int, int] = {}

@@ -77,6 +77,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "participant"]),
             models.Index(fields=["responsible", "closed_on"]),
+            # The manager's start page counts a unit's open cases per caseworker and joins the unit's
+            # cases to its applications, decisions and follow-ups after exit: all four read this index
+            # alone (an index-only scan) instead of the whole table, which is some 1 800 pages at
+            # 100 000 participants.
+            models.Index(fields=["unit", "closed_on", "responsible", "id"], name="case_unit_caseload"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -192,15 +192,15 @@ def follow_ups_due(*, user: Any, on: date | None = None, managed: bool = False) 
     day = on or timezone.localdate()
     due = ExitFollowUp.objects.filter(recorded_on__isnull=True, due_on__lte=day)
     if managed:
-        due = due.filter(exit__case__unit_id__in=policy.managed_unit_ids(user))
+        visible = policy.visible_participants(user, CATEGORY)
+        due = due.filter(exit__case__unit_id__in=policy.managed_unit_ids(user), exit__participant__in=visible)
     else:
-        due = due.filter(exit__case__responsible=user)
-    visible = policy.visible_participants(user, CATEGORY)
-    return (
-        due.filter(exit__participant__in=visible)
-        .select_related("exit__participant", "exit__case__unit")
-        .order_by("due_on", "pk")
-    )
+        # One caseworker's follow-ups are few: each person is looked up rather than the unit's all hashed.
+        due = due.filter(
+            policy.visible_filter(user, CATEGORY, participant="exit__participant"),
+            exit__case__responsible=user,
+        )
+    return due.select_related("exit__participant", "exit__case__unit").order_by("due_on", "pk")
 
 
 # --- The status rule ------------------------------------------------------------------------------------

@@ -430,14 +430,18 @@ def follow_ups_due_soon(*, user: Any, on: date, days: int) -> QuerySet[FollowUp]
 def _visible_follow_ups(follow_ups: QuerySet[FollowUp], *, user: Any, managed: bool) -> QuerySet[FollowUp]:
     follow_ups = follow_ups.filter(plan__case__closed_on__isnull=True)
     if managed:
-        follow_ups = follow_ups.filter(plan__case__unit_id__in=policy.managed_unit_ids(user))
+        visible = policy.visible_participants(user, DataCategory.PLAN_OCH_INSATSER)
+        follow_ups = follow_ups.filter(
+            plan__case__unit_id__in=policy.managed_unit_ids(user), plan__participant__in=visible
+        )
     else:
-        follow_ups = follow_ups.filter(plan__case__responsible=user)
-    visible = policy.visible_participants(user, DataCategory.PLAN_OCH_INSATSER)
-    return (
-        follow_ups.filter(plan__participant__in=visible)
-        .select_related("plan__participant", "plan__case__responsible")
-        .order_by("planned_on", "pk")
+        # One caseworker's follow-ups are few: each person is looked up rather than the unit's all hashed.
+        follow_ups = follow_ups.filter(
+            policy.visible_filter(user, DataCategory.PLAN_OCH_INSATSER, participant="plan__participant"),
+            plan__case__responsible=user,
+        )
+    return follow_ups.select_related("plan__participant", "plan__case__responsible").order_by(
+        "planned_on", "pk"
     )
 
 

@@ -26,16 +26,16 @@ person's consent or grant must not spill onto the next.
 
 For every case the policy is checked against the oracle for every action x category: `decide_many` (15
 calls per example, with Lina and Omar as bystanders), `visible_participants` with and without `among`
-(10 calls, which must agree with `decide_many`), and for one of the ten `can` in every category and
-`get_participant` for every action. Then three HTTP requests per example: one of five one-person
-endpoints for two of the ten (the participant page, with the health section only when hälsa is
-allowed; the edit page; search by full personnummer; search by name; the API detail) and one of four
-lists that show all ten at once (search by birth date, the CSV export, the API search, the start
-page). So each one-person endpoint is asked about some 80 people and each list about some 500. A
-refused request answers 404 (403, or 401 in the API, for an account that is not staff at all); no
-response names, links to or identifies anyone the viewer may not see; and the audit trail holds one
-read event for exactly the people shown, on the oracle's legal ground (for consent also the consent
-and the receiving organisation).
+and `visible_filter` on the people and on their cases (20 calls, which must agree with `decide_many`),
+and for one of the ten `can` in every category and `get_participant` for every action. Then three HTTP
+requests per example: one of five one-person endpoints for two of the ten (the participant page, with
+the health section only when hälsa is allowed; the edit page; search by full personnummer; search by
+name; the API detail) and one of four lists that show all ten at once (search by birth date, the CSV
+export, the API search, the start page). So each one-person endpoint is asked about some 80 people and
+each list about some 500. A refused request answers 404 (403, or 401 in the API, for an account that is
+not staff at all); no response names, links to or identifies anyone the viewer may not see; and the
+audit trail holds one read event for exactly the people shown, on the oracle's legal ground (for consent
+also the consent and the receiving organisation).
 
 The plain tests below show the same rules in one request cycle: withdrawal, expiry and supersession end
 a consent's access at the next request in the page, search, export and API alike; and emergency access.
@@ -576,6 +576,17 @@ class BoundaryProperties(HypothesisTestCase):
             self.assertEqual(visible, may_view, f"visible_participants {category}")
             among = policy.visible_participants(viewer, category, among=[p.pk for p in everyone])
             self.assertEqual(set(among.values_list("pk", flat=True)), may_view, f"among {category}")
+            # The same rule as a filter, on the people themselves and on rows that name them (their cases).
+            ids = [p.pk for p in everyone]
+            filtered = Participant.objects.filter(policy.visible_filter(viewer, category), pk__in=ids)
+            self.assertEqual(set(filtered.values_list("pk", flat=True)), may_view, f"filter {category}")
+            cases = Case.objects.filter(participant_id__in=ids)
+            through = cases.filter(policy.visible_filter(viewer, category, participant="participant"))
+            self.assertEqual(
+                set(through.values_list("participant_id", flat=True)),
+                may_view & set(cases.values_list("participant_id", flat=True)),
+                f"filter through cases {category}",
+            )
             one = subjects[scene.targets[0]].participant
             self.assertEqual(
                 policy.can(viewer, "view", one, category).allowed, one.pk in visible, f"can {category}"

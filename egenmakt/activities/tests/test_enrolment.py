@@ -11,7 +11,7 @@ from django.utils import timezone
 from egenmakt.activities import services
 from egenmakt.activities.models import AnonymousPlace, Enrolment, EnrolmentStatus, FidelityReview
 from egenmakt.activities.rules import finsam_split, ips25
-from egenmakt.activities.tests.factories import make_activity, people_with_cases
+from egenmakt.activities.tests.factories import make_activity, make_placement, people_with_cases
 from egenmakt.audit.models import AuditEvent
 from egenmakt.test import BaseTestCase, Personas
 
@@ -205,3 +205,40 @@ class ConcurrentEnrolmentTestCase(TransactionTestCase):
             self.assertEqual(errors, [])
             self.assertEqual(sorted(results), ["aktiv", "vantar"])
             self.assertEqual(Enrolment.objects.filter(activity=activity).occupying().count(), 1)
+
+
+class PlacementsEndingSoonTestCase(BaseTestCase):
+    """The coach's start page: placements ending soon in the activities of the coach's units or on the
+    coach's own cases, only people the coach may see, each logged."""
+
+    def test_it_lists_the_units_activities_and_the_own_cases_soonest_first(self) -> None:
+        today = timezone.localdate()
+        ame_activity = make_activity(unit=self.ame)
+        eb_activity = make_activity(unit=self.eb, code="EB-1")
+        own = people_with_cases(actor=self.bertil, unit=self.ame, count=3)
+        (other, other_case), *_ = people_with_cases(actor=self.anna, unit=self.eb, count=1, year=1980)
+        placements = [
+            (own[1], eb_activity, 5),  # another unit's activity, on Bertil's own case
+            (own[0], ame_activity, 3),  # his unit's activity
+            (own[2], ame_activity, 30),  # not soon
+            ((other, other_case), eb_activity, 2),  # neither his unit's activity nor his case
+        ]
+        for (person, case), activity, days in placements:
+            make_placement(
+                participant=person,
+                case=case,
+                activity=activity,
+                start=today - timedelta(days=60),
+                planned_end=today + timedelta(days=days),
+                by=self.bertil,
+            )
+
+        ending = services.placements_ending_soon(actor=self.bertil, on=today)
+
+        self.assertEqual([e.participant for e in ending], [own[0][0], own[1][0]])
+        logged = AuditEvent.objects.filter(actor=self.bertil, action="participant.listed_on_start_page")
+        self.assertEqual(set(logged.values_list("participant_id", flat=True)), {own[0][0].pk, own[1][0].pk})
+        # Anna's unit runs the EB activity, but Bertil's person there has no case with her unit: not shown.
+        self.assertEqual(
+            [e.participant for e in services.placements_ending_soon(actor=self.anna, on=today)], [other]
+        )
