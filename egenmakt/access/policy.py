@@ -332,7 +332,8 @@ def visible_filter(user: Any, category: str = DataCategory.GRUNDUPPGIFTER, *, pa
     rows such as one caseworker's own tasks and follow-ups. `participant` is the path from the rows to the
     participant ("plan__participant"); empty when the rows are participants.
 
-    Each ground is a correlated EXISTS, so PostgreSQL looks each listed row's person up by index. The
+    The case and household grounds are correlated EXISTS, so PostgreSQL looks each listed row's person
+    up by index (emergency access and consent stay IN-subqueries, as there). The
     uncorrelated IN-subqueries of `visible_participants` made it hash everyone with a case in the unit
     first (some 50 000 people in the demo's large unit: some 25 ms per list on a start page); for whole
     lists, on the other hand, the IN form is the faster one (three times faster for a unit's everyone).

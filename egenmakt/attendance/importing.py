@@ -659,8 +659,10 @@ class _Saver:
         """Save these people's rows in one transaction: new days, corrections, tasks and the audit.
         What is stored is read inside the transaction, so a day registered meanwhile is compared too.
         Safe to call from several threads at once, each on its own connection."""
+        # Inside a caller's transaction (a test's) the settings below would outlive this chunk's savepoint.
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
                     # Each chunk is safe to lose in a crash (running the file again stores it), so the
                     # commit need not wait for the disk.
@@ -1090,14 +1092,17 @@ def _save_side_by_side(
     for thread in threads:
         thread.start()
     failure: BaseException | None = None
-    for _chunk in chunks:
-        outcome = done.get()
-        if isinstance(outcome, BaseException):
-            failure = outcome
-            break
-        saved(outcome)
-    for thread in threads:
-        thread.join()
+    try:
+        for _chunk in chunks:
+            outcome = done.get()
+            if isinstance(outcome, BaseException):
+                failure = outcome
+                break
+            saved(outcome)
+    finally:
+        stop.set()  # also when this thread is interrupted (Ctrl-C in the command)
+        for thread in threads:
+            thread.join()
     if failure is not None:
         raise failure
 

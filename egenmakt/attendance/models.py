@@ -245,8 +245,10 @@ class ImportBatch(models.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Still "pågår" but not moved on for STALLED_AFTER: the process that ran it is gone (a server
-        restart, say). What it saved stays; running the file again stores the rest."""
+        """Still "pågår" but not moved on for STALLED_AFTER: the process that ran it has most likely
+        stopped (a server restart, say). What it saved stays; running the file again stores the rest, and
+        should the first run still be alive, the one-row-per-day constraint stops either from storing a
+        day twice."""
         return self.status == ImportStatus.PAGAR and self.progressed_at < timezone.now() - STALLED_AFTER
 
     @property

@@ -1,26 +1,33 @@
 """Foreign keys checked once per INSERT statement on PostgreSQL, for tables written a million rows at a time.
 
 A foreign key checks each inserted row with its own query. For the attendance import that was most of
-PostgreSQL's work: 50 000 rows a COPY, three or four keys a row. These triggers keep the same rules
-with one check per statement:
+PostgreSQL's work: 50 000 rows a COPY, three or four keys a row. These triggers keep the rules with one
+check per statement:
 
 - after each INSERT, one statement trigger locks the distinct parents the new rows name, as the foreign
   key's check locks each (FOR KEY SHARE: none can be deleted or renumbered until this transaction
-  ends), and fails if any is missing;
+  ends), and fails if any is missing. Unlike Django's deferred foreign keys this check is immediate, at
+  the end of the statement: a child cannot be inserted before its parent in the same transaction (no
+  code here does; a fixture or restore script must load parents first);
 - an UPDATE that changes a reference is checked row by row (a statement trigger with the rows it
   changed cannot be limited to some columns, and corrections update one row a statement);
 - deleting or renumbering a parent that rows still refer to fails at commit, as the foreign key's
-  deferred check did. A deletion that waits on an import's lock sees its rows once the import commits.
+  deferred check did, and TRUNCATE of a parent fails unless its children are truncated with it. A
+  deletion that waits on an import's lock sees its rows once the import commits. That last guarantee
+  holds under READ COMMITTED, the isolation the project runs in (Django's default): under REPEATABLE
+  READ the deletion's check would not see rows committed after its snapshot.
 
 Every error carries SQLSTATE 23503 (foreign_key_violation), which Django raises as IntegrityError. Each
-function and trigger is named after the child table and column, so `drop_sql` removes exactly these.
-Migrations call these with names from the models, never from input.
+function and trigger is named after the child table and column, so `drop_sql` removes exactly these;
+they name the tables in plain text, so a migration that renames or drops one of them must drop these
+first. A migration keeps the SQL this module gave when it was written (`print(create_sql(...))`), so
+that a later change here changes no database already migrated: a new migration carries the new SQL.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -65,6 +72,7 @@ def create_sql(table: str, references: Mapping[str, str]) -> str:
     END IF;""")
         kept = f"{table}_{column}_kept"
         still_referred = _raise(f"{parent} % is referred to by {table}.{column}", "OLD.id")
+        truncated = _raise(f"{parent} is referred to by {table}.{column}: truncate both together")
         parent_side.append(f"""
 CREATE FUNCTION {kept}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -78,6 +86,15 @@ BEGIN
 END $$;
 CREATE CONSTRAINT TRIGGER {kept} AFTER DELETE OR UPDATE OF id ON {parent}
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {kept}();
+CREATE FUNCTION {kept}_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM {table} WHERE {column} IS NOT NULL) THEN
+        {truncated}
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER {kept}_on_truncate AFTER TRUNCATE ON {parent}
+    FOR EACH STATEMENT EXECUTE FUNCTION {kept}_on_truncate();
 """)  # noqa: S608 - names checked by `_names`
     columns = ", ".join(references)
     changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in references)
@@ -114,7 +131,9 @@ def drop_sql(table: str, references: Mapping[str, str]) -> str:
     for column, parent in references.items():
         statements += [
             f"DROP TRIGGER IF EXISTS {table}_{column}_kept ON {parent};",
+            f"DROP TRIGGER IF EXISTS {table}_{column}_kept_on_truncate ON {parent};",
             f"DROP FUNCTION IF EXISTS {table}_{column}_kept();",
+            f"DROP FUNCTION IF EXISTS {table}_{column}_kept_on_truncate();",
         ]
     return "\n".join(statements)
 
@@ -139,26 +158,31 @@ WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND a.attname = %s
 Migrate = Callable[[Any, Any], None]
 
 
-def checked_per_statement(table: str, references: Mapping[str, str]) -> tuple[Migrate, Migrate]:
-    """RunPython's forward and backward functions: on PostgreSQL, drop the foreign keys of these columns
-    and create the triggers; backward, the reverse. Other databases keep their foreign keys."""
+def checked_per_statement(
+    table: str, columns: Collection[str], *, create: str, drop: str, restore: str
+) -> tuple[Migrate, Migrate]:
+    """RunPython's forward and backward functions for a migration that holds the SQL (`create_sql`,
+    `drop_sql`, `foreign_keys_sql` as they were when it was written): on PostgreSQL, drop the foreign
+    keys of these columns and run `create`; backward, `drop` then `restore`. Other databases keep their
+    foreign keys."""
 
     def forward(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         with schema_editor.connection.cursor() as cursor:
-            for column in references:
+            for column in columns:
                 cursor.execute(FOREIGN_KEYS_OF, [table, column])
                 for (name,) in cursor.fetchall():
                     schema_editor.execute(
-                        f"ALTER TABLE {table} DROP CONSTRAINT {schema_editor.quote_name(name)}"
+                        f"ALTER TABLE {schema_editor.quote_name(table)} "
+                        f"DROP CONSTRAINT {schema_editor.quote_name(name)}"
                     )
-        schema_editor.execute(create_sql(table, references), params=None)
+        schema_editor.execute(create, params=None)
 
     def backward(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute(drop_sql(table, references), params=None)
-        schema_editor.execute(foreign_keys_sql(table, references), params=None)
+        schema_editor.execute(drop, params=None)
+        schema_editor.execute(restore, params=None)
 
     return forward, backward

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import timedelta
 from unittest import mock
@@ -36,13 +37,11 @@ class ChunkedImportTestCase(TransactionTestCase):
         self.rows = provider_rows([person for person, _ in placed], activity.code, past_days(DAYS))
 
     def run_import(self, *, fail_on_chunk: int | None = None) -> ImportBatch:
-        saves = 0
+        numbers = itertools.count(1)  # next() is atomic: the savers run in two threads
         save = importing._Saver.save
 
         def counted(saver: importing._Saver, rows: dict[int, list[importing._Row]]) -> importing._Saved:
-            nonlocal saves
-            saves += 1
-            if saves == fail_on_chunk:
+            if next(numbers) == fail_on_chunk:
                 raise RuntimeError("the connection was lost")
             return save(saver, rows)
 

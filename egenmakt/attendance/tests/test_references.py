@@ -99,11 +99,12 @@ class AttendanceReferencesTestCase(BaseTestCase):
 
     def new_task(self, **fields: Any) -> AbsenceTask:
         values: dict[str, Any] = {
-            "attendance": self.new_row(status="ogiltig", attended_hours=Decimal(0)),
             "participant_id": self.enrolment.participant_id,
             "case_id": self.enrolment.case_id,
             "assigned_to": self.bertil,
         }
+        if "attendance_id" not in fields:
+            values["attendance"] = self.new_row(status="ogiltig", attended_hours=Decimal(0))
         return AbsenceTask.objects.create(**(values | fields))
 
     def test_a_task_of_a_person_case_or_handlaggare_that_does_not_exist_is_refused(self) -> None:
@@ -122,3 +123,47 @@ class AttendanceReferencesTestCase(BaseTestCase):
         self.assert_refused(
             lambda: self.delete("attendance_attendance", task.attendance_id), "attendance_absencetask"
         )
+
+    def test_many_rows_at_once_are_refused_if_one_names_a_missing_placement(self) -> None:
+        # One statement for all rows, as an import's COPY: the trigger counts distinct parents.
+        day = timezone.localdate() - timedelta(days=1)
+
+        def rows(*enrolments: int) -> list[Attendance]:
+            return [
+                Attendance(
+                    enrolment_id=enrolment,
+                    day=day - timedelta(days=n),
+                    status="narvarande",
+                    planned_hours=Decimal(6),
+                    attended_hours=Decimal(6),
+                    import_batch=self.batch,
+                )
+                for n, enrolment in enumerate(enrolments)
+            ]
+
+        pk = self.enrolment.pk
+        self.assert_refused(
+            lambda: Attendance.objects.bulk_create(rows(pk, pk, pk + 1000, pk)), "activities_enrolment"
+        )
+        Attendance.objects.bulk_create(rows(pk, pk, pk))
+        self.assertEqual(Attendance.objects.count(), 3)
+
+    def test_a_row_registered_on_the_screen_needs_no_import(self) -> None:
+        row = self.new_row(import_batch=None, recorded_by=self.bertil)
+        self.assertEqual(row.registrar, self.bertil)
+
+    def test_a_task_of_a_day_that_does_not_exist_is_refused(self) -> None:
+        self.assert_refused(lambda: self.new_task(attendance_id=10**9), "attendance_attendance")
+
+    def test_an_import_cannot_be_truncated_from_under_its_attendance(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite has no TRUNCATE")
+        self.new_row()
+
+        def truncate() -> None:
+            with connection.cursor() as cursor:
+                # TRUNCATE waits for no deferred check: run those pending from the rows written so far.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("TRUNCATE attendance_importbatch CASCADE")
+
+        self.assert_refused(truncate, "attendance_attendance")

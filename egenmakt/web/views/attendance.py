@@ -146,7 +146,13 @@ def attendance_day(request: HttpRequest, activity_id: int) -> HttpResponse:
 @staff_view
 def absence_task(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(
-        AbsenceTask.objects.select_related("participant", "attendance__enrolment__activity", "handled_by"),
+        AbsenceTask.objects.select_related(
+            "participant",
+            "attendance__enrolment__activity",
+            "attendance__recorded_by",
+            "attendance__import_batch__imported_by",
+            "handled_by",
+        ),
         pk=task_id,
     )
     participant, _decision = policy.get_participant(
