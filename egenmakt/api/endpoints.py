@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
@@ -17,6 +18,9 @@ from egenmakt.analytics import services as analytics
 from egenmakt.analytics.pipeline import INDICATORS
 from egenmakt.benefits import calculation
 from egenmakt.benefits.norm import NormMissing
+from egenmakt.goals import access as goal_access
+from egenmakt.goals import figures as goal_figures
+from egenmakt.goals.models import GoalSnapshot
 from egenmakt.people.models import Participant
 from egenmakt.web.decorators import staff_view
 
@@ -192,3 +196,80 @@ def outcome_indicator(request: HttpRequest, code: str, dimension: str = "alla") 
         cells=[_cell(row) for row in rows],
         total=_cell(total) if total else None,
     )
+
+
+class GoalMeasurementOut(Schema):
+    month: str
+    data_end: str
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+    suppressed: bool
+
+
+class GoalOut(Schema):
+    id: int
+    title: str
+    description: str
+    organisations: list[str]
+    indicator: str
+    indicator_name: str
+    target_group: str
+    target_group_name: str
+    baseline_percent: float
+    target_percent: float
+    deadline: date
+    direction: str
+    measurements: list[GoalMeasurementOut]
+    progress: float | None  # 0 at the baseline, 1 at the target; None when the latest value is not shown
+
+
+def _goal(shown: goal_figures.GoalFigures) -> GoalOut:
+    goal = shown.goal
+    return GoalOut(
+        id=goal.pk,
+        title=goal.title,
+        description=goal.description,
+        organisations=sorted(o.name for o in goal.organisations.all()),
+        indicator=goal.indicator,
+        indicator_name=shown.indicator_name,
+        target_group=goal.target_group,
+        target_group_name=shown.target_group_name,
+        baseline_percent=float(goal.baseline),
+        target_percent=float(goal.target),
+        deadline=goal.deadline,
+        direction=goal.direction,
+        measurements=[
+            GoalMeasurementOut(
+                month=f"{m.month:%Y-%m}",
+                data_end=f"{m.data_end:%Y-%m-%d}",
+                numerator=m.cell.numerator,
+                denominator=m.cell.denominator,
+                share=m.cell.value,
+                suppressed=m.suppressed,
+            )
+            for m in shown.measurements
+        ],
+        progress=shown.progress.share,
+    )
+
+
+def _visible_goals(request: HttpRequest) -> Any:
+    return goal_access.visible_goals(request.user).prefetch_related(
+        "organisations", Prefetch("snapshots", GoalSnapshot.objects.all())
+    )
+
+
+@api.get("/goals", response=list[GoalOut], summary="The shared goals the user's organisations own")
+def goals(request: HttpRequest) -> list[GoalOut]:
+    """Each goal with its measurements month by month, as on the goal pages: aggregates only, a month of
+    fewer than 5 people comes with `suppressed: true` and no numbers."""
+    return [_goal(goal_figures.figures(goal)) for goal in _visible_goals(request)]
+
+
+@api.get("/goals/{goal_id}", response=GoalOut, summary="One shared goal")
+def goal(request: HttpRequest, goal_id: int) -> GoalOut:
+    found = _visible_goals(request).filter(pk=goal_id).first()
+    if found is None:
+        raise HttpError(404, "No such goal.")
+    return _goal(goal_figures.figures(found))
