@@ -291,6 +291,20 @@ def _related_among(unit_ids: set[int], among: Collection[int]) -> set[int]:
     return related
 
 
+def _consented(organisations: Collection[int], category: str) -> QuerySet[Consent]:
+    """Consents in force that let the user's organisations see this category: one ground of reading."""
+    return Consent.objects.active().filter(
+        scopes__organisation_id__in=organisations, scopes__category=category
+    )
+
+
+def _named_by_grant(user: Any, person: OuterRef) -> Exists:
+    """A personal grant that lifts protected identity for this user."""
+    return Exists(
+        ProtectedIdentityGrant.objects.filter(participant_id=person, user=user, revoked_at__isnull=True)
+    )
+
+
 def visible_participants(
     user: Any, category: str = DataCategory.GRUNDUPPGIFTER, *, among: Collection[int] | None = None
 ) -> QuerySet[Participant]:
@@ -306,9 +320,7 @@ def visible_participants(
     organisations = organisation_ids(user)
     if not unit_ids and not organisations:
         return Participant.objects.none()
-    consented = Consent.objects.active().filter(
-        scopes__organisation_id__in=organisations, scopes__category=category
-    )
+    consented = _consented(organisations, category)
     emergency = (
         EmergencyAccess.objects.active().filter(user=user) if unit_ids else EmergencyAccess.objects.none()
     )
@@ -321,10 +333,7 @@ def visible_participants(
         ids |= set(consented.filter(participant_id__in=among).values_list("participant_id", flat=True))
         ids |= set(emergency.filter(participant_id__in=among).values_list("participant_id", flat=True))
         people = Participant.objects.filter(pk__in=ids)
-    named = Exists(
-        ProtectedIdentityGrant.objects.filter(participant=OuterRef("pk"), user=user, revoked_at__isnull=True)
-    )
-    return people.filter(Q(protected_identity=False) | named)
+    return people.filter(Q(protected_identity=False) | _named_by_grant(user, OuterRef("pk")))
 
 
 def visible_filter(user: Any, category: str = DataCategory.GRUNDUPPGIFTER, *, participant: str = "") -> Q:
@@ -360,13 +369,8 @@ def visible_filter(user: Any, category: str = DataCategory.GRUNDUPPGIFTER, *, pa
             Q(**{f"{path}__in": emergency.values("participant_id")}),
         ]
     if organisations:
-        consented = Consent.objects.active().filter(
-            scopes__organisation_id__in=organisations, scopes__category=category
-        )
-        grounds.append(Q(**{f"{path}__in": consented.values("participant_id")}))
-    named = Exists(
-        ProtectedIdentityGrant.objects.filter(participant_id=person, user=user, revoked_at__isnull=True)
-    )
+        grounds.append(Q(**{f"{path}__in": _consented(organisations, category).values("participant_id")}))
+    named = _named_by_grant(user, person)
     return reduce(operator.or_, grounds) & (Q(**{f"{prefix}protected_identity": False}) | Q(named))
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from egenmakt.analytics.report import ShareRow
 from egenmakt.goals import services
 from egenmakt.goals.tests.factories import LONG_TERM, make_goal, store_report
+from egenmakt.goals.tests.test_access import _client
 from egenmakt.test import Personas
 
 THIS_MONTH = timezone.localdate().replace(day=1)
@@ -17,12 +18,6 @@ THIS_MONTH = timezone.localdate().replace(day=1)
 @pytest.fixture
 def personas(db: None) -> Personas:
     return Personas()
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.mark.django_db
