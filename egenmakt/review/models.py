@@ -167,3 +167,28 @@ class QueueCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.total} ({self.counted_at:%Y-%m-%d %H:%M})"
+
+
+class UnitFigures(models.Model):
+    """The figures of a unit's manager start page as last counted: open cases and what is late per
+    caseworker, time to decision, follow-ups after exit not made. Counted again when the page is opened
+    and they are older than `unit_figures.FRESH_FOR`, or counted under another decision target: counting
+    them reads every open case of the unit, which at 100 000 people takes longer than a start page may.
+    Counts and staff names only, no one the unit works with is named."""
+
+    unit = models.OneToOneField(
+        Unit, verbose_name=_("enhet"), on_delete=models.CASCADE, related_name="start_figures"
+    )
+    counted_on = models.DateField(_("räknad för dagen"))
+    counted_at = models.DateTimeField(_("räknad"), default=timezone.now)
+    # The decision target (days) the late applications and the time to decision were counted against.
+    target_days = models.PositiveIntegerField(_("mål för beslut (dagar)"))
+    # What `unit_figures.Figures` holds, as plain JSON (see `unit_figures._stored`).
+    figures = models.JSONField(_("siffror"), default=dict)
+
+    class Meta:
+        verbose_name = _("enhetens siffror")
+        verbose_name_plural = _("enheternas siffror")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.counted_at:%Y-%m-%d %H:%M})"

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
-
 from egenmakt.access import logreview, policy
-from egenmakt.accounts.models import Role, User
+from egenmakt.accounts.models import Role
 from egenmakt.activities import services as activities
 from egenmakt.activities.models import Enrolment
 from egenmakt.analytics import funding
@@ -23,27 +21,18 @@ from egenmakt.analytics import services as analytics
 from egenmakt.analytics.pipeline import INDICATORS
 from egenmakt.attendance import services as attendance
 from egenmakt.attendance.services import GroupToday
-from egenmakt.benefits import reads as benefit_reads
-from egenmakt.benefits.models import Application, ApplicationStatus
-from egenmakt.cases.models import Case
 from egenmakt.goals import access as goal_access
 from egenmakt.goals import figures as goal_figures
 from egenmakt.goals.models import CommitmentStatusKind
 from egenmakt.goals.services import current_status
 from egenmakt.organisations.models import Organisation, Unit
-from egenmakt.outcomes.models import ExitFollowUp
-from egenmakt.plans.models import FollowUp
-from egenmakt.review import finders
+from egenmakt.review import finders, unit_figures
 from egenmakt.review import services as review
 from egenmakt.review.models import QUEUE_KINDS, QueueCount, RuleKind
 from egenmakt.review.rules import Setting, settings_for
 
-# Decisions made this many days back make up the manager's time-to-decision figures.
-DECISION_PERIOD_DAYS = 90
 # The access-log flags counted on the manager's page: the last week's.
 LOG_FLAG_DAYS = 7
-# Caseworkers listed on the manager's page, those with the most that is late first.
-CASELOAD_ROWS = 25
 # Follow-ups planned this close ahead are shown as due, next to the overdue ones.
 DUE_SOON_DAYS = 14
 
@@ -70,25 +59,9 @@ def coach(*, actor: Any, on: date) -> CoachPart:
 
 
 @dataclass(frozen=True)
-class CaseworkerLoad:
-    """One caseworker's open cases in the unit and what is late among them. Counts only."""
-
-    name: str
-    open_cases: int
-    overdue_follow_ups: int
-    waiting_applications: int
-
-
-@dataclass(frozen=True)
 class UnitOverview:
     unit: Unit
-    caseload: list[CaseworkerLoad]
-    caseworkers: int  # with an open case in the unit; `caseload` lists the first CASELOAD_ROWS of them
-    totals: CaseworkerLoad
-    unassigned: int  # open cases without a responsible caseworker
-    decision_times: benefit_reads.DecisionTimes
-    waiting_past_target: int
-    exit_follow_ups_late: int  # follow-ups after exit that are due and not recorded
+    figures: unit_figures.Figures  # counted at most unit_figures.FRESH_FOR ago
     review_rules_on: list[str]  # the labels of the queue rules switched on
     review_queue: ReviewQueueFigures | None  # None until the queue has been worked out
 
@@ -130,63 +103,15 @@ class ManagerPart:
     period_end: date
     log_flags: int
     log_from: date
+    fresh_minutes: int = int(unit_figures.FRESH_FOR.total_seconds() // 60)
 
 
-def _counts(rows: Any, key: str) -> dict[int | None, int]:
-    return {row[key]: row["n"] for row in rows}
-
-
-def _unit_overview(unit: Unit, on: date) -> UnitOverview:
+def _unit_overview(actor: Any, unit: Unit, on: date) -> UnitOverview:
     settings = settings_for(unit, on)
     target = finders.decision_target_days(unit, settings[RuleKind.BESLUT_VANTAR])
-    open_cases = Case.objects.open().filter(unit=unit)
-    cases = _counts(open_cases.values("responsible_id").annotate(n=Count("pk")).order_by(), "responsible_id")
-    overdue = _counts(
-        FollowUp.objects.overdue(on)
-        # Joined to the case once: `plan__case__in=open_cases` made PostgreSQL join the cases twice.
-        .filter(plan__case__unit=unit, plan__case__closed_on__isnull=True)
-        .values("plan__case__responsible_id")
-        .annotate(n=Count("pk"))
-        .order_by(),
-        "plan__case__responsible_id",
-    )
-    waiting_rows = (
-        Application.objects.filter(
-            status=ApplicationStatus.INKOMMEN, case__unit=unit, case__closed_on__isnull=True
-        )
-        .values("case__responsible_id")
-        # Counted without the id, which is not in the index the counts are read from (index-only); a date
-        # before the target's is never null, so counting it counts the late applications.
-        .annotate(
-            n=Count("*"), late=Count("received_on", filter=Q(received_on__lt=on - timedelta(days=target)))
-        )
-        .order_by()
-    )
-    waiting = _counts(waiting_rows, "case__responsible_id")
-    late = sum(row["late"] for row in waiting_rows)
-    # The caseworkers with the most that is late first; a big unit shows its first CASELOAD_ROWS.
-    assigned = [pk for pk in cases if pk is not None]
-    ranked = sorted(assigned, key=lambda pk: -(overdue.get(pk, 0) + waiting.get(pk, 0)))[:CASELOAD_ROWS]
-    staff = {user.pk: user for user in User.objects.filter(pk__in=ranked)}
-    caseload = sorted(
-        (CaseworkerLoad(str(staff[pk]), cases[pk], overdue.get(pk, 0), waiting.get(pk, 0)) for pk in ranked),
-        key=lambda row: (-(row.overdue_follow_ups + row.waiting_applications), row.name),
-    )
     return UnitOverview(
         unit=unit,
-        caseload=caseload,
-        caseworkers=len(assigned),
-        totals=CaseworkerLoad(
-            "", sum(cases.values()), sum(overdue.values()), sum(row["n"] for row in waiting_rows)
-        ),
-        unassigned=cases.get(None, 0),
-        decision_times=benefit_reads.decision_times(
-            unit_ids=[unit.pk], since=on - timedelta(days=DECISION_PERIOD_DAYS - 1), until=on, target=target
-        ),
-        waiting_past_target=late,
-        exit_follow_ups_late=ExitFollowUp.objects.filter(
-            recorded_on__isnull=True, due_on__lte=on, exit__case__unit=unit
-        ).count(),
+        figures=unit_figures.figures(actor=actor, unit=unit, on=on, target_days=target),
         review_rules_on=[str(RuleKind(kind).label) for kind in QUEUE_KINDS if settings[kind].active],
         review_queue=_review_queue(unit, on, QueueCount.objects.filter(unit=unit).first(), settings),
     )
@@ -196,8 +121,8 @@ def manager(*, actor: Any, on: date) -> ManagerPart:
     units = Unit.objects.filter(pk__in=policy.managed_unit_ids(actor)).select_related("organisation")
     log_from = on - timedelta(days=LOG_FLAG_DAYS - 1)
     return ManagerPart(
-        units=[_unit_overview(unit, on) for unit in units.order_by("name")],
-        period_start=on - timedelta(days=DECISION_PERIOD_DAYS - 1),
+        units=[_unit_overview(actor, unit, on) for unit in units.order_by("name")],
+        period_start=on - timedelta(days=unit_figures.DECISION_PERIOD_DAYS - 1),
         period_end=on,
         log_flags=logreview.flagged_count(actor=actor, date_from=log_from, date_to=on),
         log_from=log_from,
