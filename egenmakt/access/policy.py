@@ -169,6 +169,8 @@ def decide_many(
     user: Any, action: str, participants: Collection[Participant], category: str = DataCategory.GRUNDUPPGIFTER
 ) -> dict[int, AccessDecision]:
     """Decide the same access for several people in a few queries (lists, searches, exports)."""
+    if not participants:  # an empty list on a start page: nothing to ask the database
+        return {}
     if category not in DataCategory.values:
         return {p.pk: AccessDecision(False, f"unknown category {category!r}") for p in participants}
     if action not in Action.values:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -30,8 +31,7 @@ def event_hash(
 ) -> str:
     payload = {
         "seq": seq,
-        # UTC with microseconds, so SQLite and PostgreSQL give the same text for the same instant.
-        "occurred_at": occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "occurred_at": _instant(occurred_at),
         "actor_id": actor_id,
         "actor_label": actor_label,
         "action": action,
@@ -44,8 +44,19 @@ def event_hash(
         "detail": detail,
         "prev_hash": prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
+
+
+# One encoder for every event: json.dumps with these options builds a new encoder per call, which for a
+# payment run's 100 000 events was a good part of the hashing.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _instant(occurred_at: datetime) -> str:
+    """UTC with microseconds, so SQLite and PostgreSQL give the same text for the same instant. Cached:
+    the events of one batch share their instant."""
+    return occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
