@@ -27,7 +27,10 @@ pain.001 built, validated, and the CSV), and drops both databases. `--database N
 and NAME_seed instead, for when others run the bench on the same server; `--keep-seed` keeps NAME_seed
 for the next invocation (and uses one kept before). `--baseline DIR` pays the same seed with another
 checkout too (say `git archive HEAD | tar -x -C DIR`), alternating with this one run by run, and reports
-both medians: before and after measured side by side. It does not need OpenFisca:
+both medians: before and after measured side by side. Each run's copy of the seed is first migrated by
+the checkout that pays it (not timed). Migrations only go forward there, so a baseline must not be newer
+than the seed's schema: seed with the older checkout, or keep a seed made before the change. It does not
+need OpenFisca:
 
     DEBUG=1 .venv/bin/python bench/payment_run.py --full-run --skip-openfisca --runs 5
 """
@@ -486,18 +489,24 @@ def _django_child(database: str, *args: str, root: Path = ROOT) -> dict[str, Any
     return answer
 
 
-def _seed(args: argparse.Namespace, seed_database: str, common: list[str]) -> dict[str, Any]:
-    """A new seed database, migrated and filled; what was seeded."""
-    _psql(f"DROP DATABASE IF EXISTS {seed_database}")
-    _psql(f"CREATE DATABASE {seed_database}")
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(seed_database)}
+def _migrate(database: str, *, root: Path = ROOT) -> None:
+    """Migrate `database` to the schema of the checkout `root`: a kept seed, or a baseline's copy of it,
+    may be older (not timed)."""
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(database)}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         capture_output=True,
     )
+
+
+def _seed(args: argparse.Namespace, seed_database: str, common: list[str]) -> dict[str, Any]:
+    """A new seed database, migrated and filled; what was seeded."""
+    _psql(f"DROP DATABASE IF EXISTS {seed_database}")
+    _psql(f"CREATE DATABASE {seed_database}")
+    _migrate(seed_database)
     started = time.perf_counter()
     seeded = _django_child(seed_database, "--child-full-seed", "--seed", str(args.seed), *common)
     seeded["seconds"] = time.perf_counter() - started
@@ -549,6 +558,7 @@ def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
             for name, tree in trees:
                 _psql(f"CREATE DATABASE {run_database} TEMPLATE {seed_database}")
                 try:
+                    _migrate(run_database, root=tree)
                     result = _django_child(run_database, "--child-full-run", *common, root=tree)
                 finally:
                     _psql(f"DROP DATABASE {run_database}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 
 from egenmakt.accounts.models import Membership, Role, User
@@ -141,3 +142,20 @@ class BaseTestCase(TestCase):
         for name in BaseTestCase.__annotations__:
             if name != "personas":
                 setattr(cls, name, getattr(cls.personas, name))
+
+
+class ReferenceAssertions(TestCase):
+    """For tests of what the database refuses about references, whether a foreign key or a statement
+    trigger (`lib.statement_references`) enforces them."""
+
+    def assert_refused(self, change: Any, names: str) -> None:
+        """`change` fails, at once or when the constraints are checked (at commit); `names` is in the error."""
+        with self.assertRaises(IntegrityError) as refused, transaction.atomic():
+            change()
+            connection.check_constraints()
+        self.assertIn(names, str(refused.exception))
+
+    def delete_row(self, table: str, pk: int) -> None:
+        # Raw SQL: the ORM refuses first (on_delete=PROTECT); this is about what the database refuses.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608 - a name from the test

@@ -416,7 +416,8 @@ class Payment(models.Model):
     """One payment. Unique per household, month and decision, so no run can pay a decision twice."""
 
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="payments")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: payment_once_per_decision begins with the household.
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField()
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="payments")
     amount = models.PositiveIntegerField()

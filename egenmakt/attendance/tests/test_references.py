@@ -12,16 +12,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from egenmakt.activities.models import Enrolment
 from egenmakt.attendance.models import AbsenceTask, Attendance, ImportBatch
 from egenmakt.attendance.tests.import_fixtures import place_people
-from egenmakt.test import BaseTestCase
+from egenmakt.test import BaseTestCase, ReferenceAssertions
 
 
-class AttendanceReferencesTestCase(BaseTestCase):
+class AttendanceReferencesTestCase(BaseTestCase, ReferenceAssertions):
     enrolment: Enrolment
     batch: ImportBatch
 
@@ -47,18 +47,6 @@ class AttendanceReferencesTestCase(BaseTestCase):
         }
         return Attendance.objects.create(**(values | fields))
 
-    def assert_refused(self, change: Any, names: str) -> None:
-        """`change` fails, at once or when the constraints are checked (at commit); `names` is in the error."""
-        with self.assertRaises(IntegrityError) as refused, transaction.atomic():
-            change()
-            connection.check_constraints()
-        self.assertIn(names, str(refused.exception))
-
-    def delete(self, table: str, pk: int) -> None:
-        # Raw SQL: the ORM refuses first (on_delete=PROTECT); this is about what the database refuses.
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608 - a name from the test
-
     def test_a_row_of_a_placement_that_does_not_exist_is_refused(self) -> None:
         self.assert_refused(
             lambda: self.new_row(enrolment_id=self.enrolment.pk + 1000), "activities_enrolment"
@@ -83,17 +71,17 @@ class AttendanceReferencesTestCase(BaseTestCase):
     def test_a_placement_or_import_with_attendance_cannot_be_deleted(self) -> None:
         self.new_row()
         self.assert_refused(
-            lambda: self.delete("activities_enrolment", self.enrolment.pk), "attendance_attendance"
+            lambda: self.delete_row("activities_enrolment", self.enrolment.pk), "attendance_attendance"
         )
         self.assert_refused(
-            lambda: self.delete("attendance_importbatch", self.batch.pk), "attendance_attendance"
+            lambda: self.delete_row("attendance_importbatch", self.batch.pk), "attendance_attendance"
         )
 
     def test_an_import_whose_rows_are_deleted_first_can_be_deleted(self) -> None:
         row = self.new_row()
         with transaction.atomic():
-            self.delete("attendance_attendance", row.pk)
-            self.delete("attendance_importbatch", self.batch.pk)
+            self.delete_row("attendance_attendance", row.pk)
+            self.delete_row("attendance_importbatch", self.batch.pk)
             connection.check_constraints()
         self.assertFalse(ImportBatch.objects.filter(pk=self.batch.pk).exists())
 
@@ -121,7 +109,7 @@ class AttendanceReferencesTestCase(BaseTestCase):
         # (A person, case or account is referred to by much else too; the day only by its task.)
         task = self.new_task()
         self.assert_refused(
-            lambda: self.delete("attendance_attendance", task.attendance_id), "attendance_absencetask"
+            lambda: self.delete_row("attendance_attendance", task.attendance_id), "attendance_absencetask"
         )
 
     def test_many_rows_at_once_are_refused_if_one_names_a_missing_placement(self) -> None:
