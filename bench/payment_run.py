@@ -27,10 +27,10 @@ pain.001 built, validated, and the CSV), and drops both databases. `--database N
 and NAME_seed instead, for when others run the bench on the same server; `--keep-seed` keeps NAME_seed
 for the next invocation (and uses one kept before). `--baseline DIR` pays the same seed with another
 checkout too (say `git archive HEAD | tar -x -C DIR`), alternating with this one run by run, and reports
-both medians: before and after measured side by side. Each run's copy of the seed is first migrated by
-the checkout that pays it (not timed). Migrations only go forward there, so a baseline must not be newer
-than the seed's schema: seed with the older checkout, or keep a seed made before the change. It does not
-need OpenFisca:
+both medians: before and after measured side by side. With `--baseline` a new seed is made by the
+baseline's checkout, and each run's copy of it is first migrated by the checkout that pays it (not
+timed). Migrations only go forward there: a seed kept from a newer checkout than the baseline would give
+the baseline the newer schema, so keep seeds per baseline. It does not need OpenFisca:
 
     DEBUG=1 .venv/bin/python bench/payment_run.py --full-run --skip-openfisca --runs 5
 """
@@ -490,25 +490,29 @@ def _django_child(database: str, *args: str, root: Path = ROOT) -> dict[str, Any
 
 
 def _migrate(database: str, *, root: Path = ROOT) -> None:
-    """Migrate `database` to the schema of the checkout `root`: a kept seed, or a baseline's copy of it,
-    may be older (not timed)."""
+    """Migrate `database` to the schema of the checkout `root`: a kept seed may be older, and a copy of
+    the baseline's seed is (not timed)."""
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(database)}
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=root,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"migrating {database} with {root} failed:\n{done.stderr}")
 
 
-def _seed(args: argparse.Namespace, seed_database: str, common: list[str]) -> dict[str, Any]:
-    """A new seed database, migrated and filled; what was seeded."""
+def _seed(
+    args: argparse.Namespace, seed_database: str, common: list[str], *, root: Path = ROOT
+) -> dict[str, Any]:
+    """A new seed database, migrated and filled by the checkout `root`; what was seeded."""
     _psql(f"DROP DATABASE IF EXISTS {seed_database}")
     _psql(f"CREATE DATABASE {seed_database}")
-    _migrate(seed_database)
+    _migrate(seed_database, root=root)
     started = time.perf_counter()
-    seeded = _django_child(seed_database, "--child-full-seed", "--seed", str(args.seed), *common)
+    seeded = _django_child(seed_database, "--child-full-seed", "--seed", str(args.seed), *common, root=root)
     seeded["seconds"] = time.perf_counter() - started
     return seeded
 
@@ -542,7 +546,10 @@ def measure_full_run(args: argparse.Namespace) -> dict[str, Any]:
     seeded = _kept_seed(seed_database) if args.keep_seed else None
     try:
         if seeded is None:
-            seeded = _seed(args, seed_database, common)
+            # With a baseline, its checkout seeds: the older schema, which this checkout migrates forward.
+            seeded = _seed(
+                args, seed_database, common, root=args.baseline.resolve() if args.baseline else ROOT
+            )
         if args.keep_seed:
             _psql(f"COMMENT ON DATABASE {seed_database} IS '{json.dumps(seeded)}'")
         print(

@@ -9,6 +9,7 @@ isolation between units and organisations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -148,7 +149,7 @@ class ReferenceAssertions(TestCase):
     """For tests of what the database refuses about references, whether a foreign key or a statement
     trigger (`lib.statement_references`) enforces them."""
 
-    def assert_refused(self, change: Any, names: str) -> None:
+    def assert_refused(self, change: Callable[..., object], names: str) -> None:
         """`change` fails, at once or when the constraints are checked (at commit); `names` is in the error."""
         with self.assertRaises(IntegrityError) as refused, transaction.atomic():
             change()

@@ -31,7 +31,7 @@ def event_hash(
 ) -> str:
     payload = {
         "seq": seq,
-        "occurred_at": _instant(occurred_at),
+        "occurred_at": _utc_text(occurred_at.astimezone(UTC)),
         "actor_id": actor_id,
         "actor_label": actor_label,
         "action": action,
@@ -53,10 +53,11 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 
 
 @functools.lru_cache(maxsize=256)
-def _instant(occurred_at: datetime) -> str:
+def _utc_text(instant: datetime) -> str:
     """UTC with microseconds, so SQLite and PostgreSQL give the same text for the same instant. Cached:
-    the events of one batch share their instant."""
-    return occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    the events of one batch share their instant. Only UTC datetimes come here: two local times an hour
+    apart in the autumn's repeated hour compare (and hash) equal, two UTC times never do."""
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)

@@ -172,9 +172,9 @@ class QueueCount(models.Model):
 class UnitFigures(models.Model):
     """The figures of a unit's manager start page as last counted: open cases and what is late per
     caseworker, time to decision, follow-ups after exit not made. Counted again when the page is opened
-    and they are older than `unit_figures.FRESH_FOR`, or counted under another decision target: counting
-    them reads every open case of the unit, which at 100 000 people takes longer than a start page may.
-    Counts and staff names only, no one the unit works with is named."""
+    and they are older than `unit_figures.FRESH_FOR`, from another day, or counted under another decision
+    target: counting them reads every open case of the unit, which at 100 000 people takes longer than a
+    start page may. Counts and staff names only, no one the unit works with is named."""
 
     unit = models.OneToOneField(
         Unit, verbose_name=_("enhet"), on_delete=models.CASCADE, related_name="start_figures"

@@ -86,6 +86,10 @@ class PolicyTestCase(BaseTestCase):
         self.assertFalse(policy.can(self.anna, policy.Action.VIEW, self.lina, "allt"))
         self.assertFalse(policy.can(self.anna, "radera", self.lina))
 
+    def test_an_empty_list_is_decided_without_asking_the_database(self) -> None:
+        with self.assertNumQueries(0):
+            self.assertEqual(policy.decide_many(self.anna, policy.Action.VIEW, []), {})
+
     def test_the_visible_set_agrees_with_can_for_every_persona(self) -> None:
         people_ = [self.lina, self.omar]
         for user in (self.anna, self.bertil, self.cecilia, self.gustav, self.pia, self.alva, self.sam):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,6 +12,7 @@ from django.test import TestCase, TransactionTestCase
 
 from egenmakt.accounts.models import User
 from egenmakt.audit import services as audit
+from egenmakt.audit.chain import event_hash
 from egenmakt.audit.models import AuditEvent
 from egenmakt.audit.services import AuditOutsideTransaction
 
@@ -156,3 +159,38 @@ class CopiedBatchTestCase(TestCase):
         out = StringIO()
         call_command("verify_audit", stdout=out)
         self.assertIn(f"intact: {len(self.entries) + 2} events", out.getvalue())
+
+
+def _fixed_event_hash(occurred_at: datetime) -> str:
+    return event_hash(
+        seq=7,
+        occurred_at=occurred_at,
+        actor_id=3,
+        actor_label="Åsa Öberg (asa)",
+        action="payment.made",
+        target_type="benefits.decision",
+        target_id="12",
+        participant_id=None,
+        category="ekonomi",
+        purpose="utbetalning",
+        legal_ground="",
+        detail={"belopp": 1234, "skäl": ["ö", {"b": 1, "a": None}]},
+        prev_hash="0" * 64,
+    )
+
+
+@pytest.mark.database_free
+def test_the_hash_of_an_event_is_what_it_has_always_been() -> None:
+    # Digests of events written before: a change to how the hash is computed would break every chain.
+    # Non-ASCII text, a local time, nested detail in no particular key order.
+    stockholm = ZoneInfo("Europe/Stockholm")
+    assert _fixed_event_hash(datetime(2026, 11, 23, 20, 15, 1, 250000, tzinfo=stockholm)) == (
+        "3913971da9438646f1c49e26bee995cd0de625c0eb829beb4dfdba47eee61e02"
+    )
+    # The autumn's repeated hour: the same wall time twice, two instants, two digests.
+    assert _fixed_event_hash(datetime(2026, 10, 25, 2, 30, tzinfo=stockholm, fold=0)) == (
+        "725633b990365a8ee7513cf19a2ed29bc172b039f1e27729badfe0f9a1364183"
+    )
+    assert _fixed_event_hash(datetime(2026, 10, 25, 2, 30, tzinfo=stockholm, fold=1)) == (
+        "4e80cf71dff0dd88c7ba53abeb49c755fcd4c72da7441b2478e46579e6e6a041"
+    )

@@ -3,6 +3,7 @@ decision target changed."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.urls import reverse
@@ -70,6 +71,25 @@ class UnitFiguresTests(BaseTestCase):
         UnitFigures.objects.filter(unit=self.eb).update(counted_on=timezone.localdate() - timedelta(days=1))
         self.figures(target_days=5)
         self.assertEqual(UnitFigures.objects.get(unit=self.eb).counted_on, timezone.localdate())
+
+    def test_each_unit_keeps_its_own_and_no_one_the_unit_works_with_is_named(self) -> None:
+        self.waiting_application(days=2)
+        self.figures()
+        other = unit_figures.figures(
+            actor=self.gustav, unit=self.grann_eb, on=timezone.localdate(), target_days=10
+        )
+        self.assertEqual(other.totals.waiting_applications, 0)
+        self.assertEqual(UnitFigures.objects.get(unit=self.eb).figures["totals"]["waiting_applications"], 1)
+        stored = json.dumps(UnitFigures.objects.get(unit=self.eb).figures, ensure_ascii=False)
+        self.assertIn("Anna Andersson", stored)  # the caseworker
+        for person in (self.lina.first_name, self.lina.last_name, self.lina.identity_value):
+            self.assertNotIn(person, stored)
+
+    def test_figures_kept_in_another_shape_are_counted_again(self) -> None:
+        # As after an upgrade that changed what is kept: the page counts again rather than fail.
+        self.figures()
+        UnitFigures.objects.filter(unit=self.eb).update(figures={"caseload": [{"namn": "?"}]})
+        self.assertEqual(self.figures().totals.open_cases, 1)
 
     def test_the_start_page_says_when_they_were_counted(self) -> None:
         self.client.login(username="cecilia", password=PASSWORD)

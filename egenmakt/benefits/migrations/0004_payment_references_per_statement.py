@@ -174,7 +174,7 @@ ALTER TABLE benefits_payment ADD CONSTRAINT benefits_payment_decision_id_fk FORE
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("benefits", "0004_payment_household_index"),
+        ("benefits", "0003_index_only_counts"),
         ("people", "0001_initial"),
     ]
     operations = [
