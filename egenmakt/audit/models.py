@@ -27,10 +27,11 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the (actor, occurred_at) index begins with it
     )
     # A snapshot of who the actor was, readable even if the account is later renamed.
     actor_label = models.CharField(_("utförare (namn)"), max_length=200)
-    action = models.CharField(_("händelse"), max_length=80, db_index=True)
+    action = models.CharField(_("händelse"), max_length=80)
     target_type = models.CharField(_("objekttyp"), max_length=80, blank=True)
     target_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
     participant_id = models.BigIntegerField(_("deltagare"), null=True, blank=True, db_index=True)
@@ -39,13 +40,20 @@ class AuditEvent(models.Model):
     legal_ground = models.CharField(_("rättslig grund"), max_length=200, blank=True)
     detail: models.JSONField[Any] = models.JSONField(_("detaljer"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("logghändelse")
         verbose_name_plural = _("logghändelser")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["actor", "occurred_at"])]
+        # Every page that lists people appends to this table, so it carries no index it does not need:
+        # declared here rather than with db_index/unique on the fields, PostgreSQL gets no second,
+        # pattern-matching (LIKE) index of `action` and `hash`, which nothing searches that way.
+        indexes = [
+            models.Index(fields=["actor", "occurred_at"]),
+            models.Index(fields=["action"], name="audit_event_action"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action}"
