@@ -183,7 +183,7 @@ class UnitFigures(models.Model):
     counted_at = models.DateTimeField(_("räknad"), default=timezone.now)
     # The decision target (days) the late applications and the time to decision were counted against.
     target_days = models.PositiveIntegerField(_("mål för beslut (dagar)"))
-    # What `unit_figures.Figures` holds, as plain JSON (see `unit_figures._stored`).
+    # What `unit_figures.Figures` holds, as plain JSON (`unit_figures._to_json`, `_from_kept`).
     figures = models.JSONField(_("siffror"), default=dict)
 
     class Meta:

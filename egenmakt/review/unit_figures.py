@@ -4,8 +4,8 @@ application to decision, follow-ups after exit not made in time.
 Counting them reads every open case, follow-up and waiting application of the unit: at 100 000 people
 about a quarter of a second, more than a start page may take. So they are kept (`UnitFigures`) and
 counted again when the page is opened and they are older than FRESH_FOR, were counted on another day,
-or against another decision target than today's. The page says when they were counted. Counts and staff names only: no one
-the unit works with is named, so the access policy has nothing to filter here.
+or against another decision target than today's. The page says when they were counted. Counts and
+staff names only: no one the unit works with is named, so the access policy has nothing to filter here.
 """
 
 from __future__ import annotations
