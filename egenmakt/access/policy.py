@@ -185,8 +185,13 @@ def decide_many(
     ids = [p.pk for p in participants]
     unit_ids = casework_unit_ids(user)
     related = _related_among(unit_ids, ids) if unit_ids else set()
-    emergency = _emergency_among(user, ids) if action in _EMERGENCY_ACTIONS and unit_ids else set()
-    consents = _consents_among(user, ids, category) if action in _CONSENT_ACTIONS else {}
+    # A case in the user's own unit is the first ground (`_ground`): only the others are looked up for
+    # another, which on a caseworker's own lists is often nobody, and then no query is made.
+    others = [pk for pk in ids if pk not in related]
+    emergency = (
+        _emergency_among(user, others) if others and action in _EMERGENCY_ACTIONS and unit_ids else set()
+    )
+    consents = _consents_among(user, others, category) if others and action in _CONSENT_ACTIONS else {}
     protected = [p.pk for p in participants if p.protected_identity]
     named = _named_among(user, protected) if protected else set()
     decisions = {}
