@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -39,8 +40,9 @@ INLINE_MAX_HOUSEHOLDS = 200
 # Runs being paid by a thread of this process: households paid so far (from the service's progress
 # callback, so the page need not count payments while they are being written), and why a thread stopped.
 _running: dict[int, int] = {}
-# Tries of a background payment that meets a lock (SQLite) before it stops and asks for the button.
+# Tries of a read or a background payment that meets a lock (SQLite) before giving up.
 LOCK_RETRIES = 5
+T = TypeVar("T")
 _failed: dict[int, str] = {}
 
 
@@ -108,6 +110,20 @@ def _files(run: PaymentRun) -> dict[str, bool]:
     return {"xml": xml_path.exists(), "csv": csv_path.exists()}
 
 
+def _while_locked(read: Callable[[], T]) -> T:
+    """`read`, tried again if SQLite answers "locked" while the background run writes: an in-memory
+    database shared between threads (the test server's) locks whole tables until the writer commits,
+    where a file database in WAL mode lets readers go on. The run's thread does the same the other way."""
+    for attempt in range(LOCK_RETRIES + 1):
+        try:
+            return read()
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == LOCK_RETRIES:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
 @require_GET
 @staff_view
 def payment_run(request: HttpRequest, run_id: int) -> HttpResponse:
@@ -115,6 +131,10 @@ def payment_run(request: HttpRequest, run_id: int) -> HttpResponse:
     # status before it leaves _running, so the read then sees it. The other order could read the run as
     # not yet paid and then miss the thread, and the page would stop following a finished run.
     in_thread = _running.get(run_id)
+    return _while_locked(lambda: _run_page(request, run_id, in_thread))
+
+
+def _run_page(request: HttpRequest, run_id: int, in_thread: int | None) -> HttpResponse:
     run = _run_for(request, run_id)
     running = run.status == RunStatus.PAGAR or (in_thread is not None and run.status != RunStatus.KLAR)
     paid = in_thread if in_thread is not None else reads.paid_so_far(run)
@@ -193,23 +213,18 @@ def _pay_in_background(run_id: int, user_id: int) -> None:
     """A thread with its own database connection; closed at the end, since no request cycle does it.
     A run that stops half-way is resumed by pressing the button again: paid households are skipped."""
     try:
-        run = PaymentRun.objects.get(pk=run_id)
 
         def progress(done: int, _total: int) -> None:
             _running[run_id] = done
 
         actor = User.objects.get(pk=user_id)
-        for attempt in range(LOCK_RETRIES + 1):
-            try:
-                payments.execute_run(actor=actor, run=run, progress=progress)
-                break
-            except OperationalError as error:
-                # SQLite may answer "locked" while the page reads the run; the batch that failed was
-                # rolled back and paid households are skipped, so trying again is safe.
-                if "locked" not in str(error) or attempt == LOCK_RETRIES:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
-                run.refresh_from_db()
+        # SQLite may answer "locked" while the page reads the run; the batch that failed was rolled back
+        # and paid households are skipped, so paying again (the run read afresh) is safe.
+        _while_locked(
+            lambda: payments.execute_run(
+                actor=actor, run=PaymentRun.objects.get(pk=run_id), progress=progress
+            )
+        )
     except BenefitError as error:
         _failed[run_id] = str(error.message)
     except Exception:
