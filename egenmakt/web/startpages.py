@@ -103,7 +103,11 @@ class ManagerPart:
     period_end: date
     log_flags: int
     log_from: date
-    fresh_minutes: int = int(unit_figures.FRESH_FOR.total_seconds() // 60)
+
+    @property
+    def fresh_minutes(self) -> int:
+        """How old the unit figures may be before the page counts them again, for the page to say."""
+        return int(unit_figures.FRESH_FOR.total_seconds() // 60)
 
 
 def _unit_overview(actor: Any, unit: Unit, on: date) -> UnitOverview:
