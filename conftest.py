@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,15 +61,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Tests marked `database_free` run in the SQLite half of `make test` only, as the Spark comparison
     does: they touch no database, so the PostgreSQL half would run the very same code a second time.
     Tests marked `one_database` use the database but check what does not depend on which one it is
-    (the axe check of every page's HTML): they too run in the SQLite half only."""
+    (the axe check of every page's HTML): they run once. When `make test` runs both halves side by side
+    (it sets EGENMAKT_SUITE_HALVES=both), every other one runs in the PostgreSQL half, so that neither
+    half waits for the other; otherwise (one half on its own) the SQLite half runs them all."""
     from django.db import connection
     from django.test import TransactionTestCase
 
+    both_halves = os.environ.get("EGENMAKT_SUITE_HALVES") == "both"
+    one_database = 0
     for item in items:
         if item.get_closest_marker("one_database") is not None:
-            if connection.vendor != "sqlite":
+            # Both halves collect the same tests in the same order, so the count alone splits them.
+            half = "postgresql" if both_halves and one_database % 2 else "sqlite"
+            one_database += 1
+            if connection.vendor != half:
                 item.add_marker(
-                    pytest.mark.skip(reason="Checks what no database changes: runs in the SQLite half only")
+                    pytest.mark.skip(reason=f"Checks what no database changes: runs in the {half} half")
                 )
             continue
         if item.get_closest_marker("database_free") is None:
