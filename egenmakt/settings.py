@@ -182,3 +182,7 @@ EGENMAKT_FUZZY_THRESHOLD = envint("EGENMAKT_FUZZY_THRESHOLD", 85)
 EGENMAKT_ATTENDANCE_IMPORT_MAX_MB = envint("EGENMAKT_ATTENDANCE_IMPORT_MAX_MB", 100)
 # The payment run's pain.001 and CSV files (they hold account numbers: keep the folder private).
 EGENMAKT_PAYMENT_DIR = Path(envstr("EGENMAKT_PAYMENT_DIR", str(VAR_DIR / "payments")))
+# A payment run with this many payments or more has its files built in a process of their own while it
+# pays (benefits/payment_files.py); smaller runs build them afterwards, which costs them less than that
+# process's start.
+EGENMAKT_PAYMENT_FILES_APART_FROM = envint("EGENMAKT_PAYMENT_FILES_APART_FROM", 5000)

@@ -3,16 +3,15 @@
 Payments are unique per household, month and decision (a database constraint), so running the run
 again pays nothing twice. Each batch of households commits on its own: a household is paid whole or
 not at all, and after a crash (even kill -9) running it again picks up where it stopped.
-The payment file (ISO 20022 pain.001.001.03, by sepaxml, checked against its XSD) and a CSV are
-written from the payments, so they can be written again at any time and come out the same.
+The payment file (ISO 20022 pain.001.001.03, by sepaxml, checked against its XSD) and a CSV are a
+function of the payments (payment_files.build), so they can be written again at any time and come out
+the same; a large run has them built in another process while it pays.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from egenmakt.accounts.models import CASEWORK_ROLES, Role
 from egenmakt.audit import services as audit
+from egenmakt.benefits import payment_files
 from egenmakt.benefits.models import (
     Decision,
     DecisionKind,
@@ -34,6 +34,7 @@ from egenmakt.benefits.models import (
     PaymentRun,
     RunStatus,
 )
+from egenmakt.benefits.payment_files import BuiltApart, FileRow, Files, NoPayerAccount, Payer
 from egenmakt.benefits.reads import roles_in
 from egenmakt.benefits.services import ECONOMY, PURPOSE, BenefitError
 from egenmakt.organisations.models import Organisation
@@ -137,9 +138,6 @@ def withdraw_run(*, actor: Any, run: PaymentRun) -> None:
 
 
 # Households read per query: the batches of one window are read together (see _pending).
-WINDOW = 20_000
-
-
 class _Due(NamedTuple):
     """A decision still to pay, with what its payment needs. A tuple: a run builds 100 000 of them."""
 
@@ -152,15 +150,28 @@ class _Due(NamedTuple):
     iban: str
     bic: str
 
+    def file_row(self) -> FileRow:
+        """The payment as the files will show it once it is made (see _pay_households)."""
+        return FileRow(
+            self.household,
+            self.month,
+            self.decision,
+            self.amount,
+            self.payee,
+            self.iban,
+            self.bic,
+            _end_to_end(self),
+        )
 
-def _pending(run: PaymentRun, low: int, high: int) -> list[_Due]:
-    """The run's unpaid decisions of the households from low to high, in household order, each with its
-    payee: the account holder where the household has an account, otherwise the decision's participant.
 
-    One query for a window of batches rather than two per batch: PostgreSQL joins the participants
-    by scanning them whole, which per batch of 2 000 cost more than everything else the batch read."""
+def _pending(run: PaymentRun) -> list[_Due]:
+    """The run's unpaid decisions in household order, each with its payee: the account holder where the
+    household has an account, otherwise the decision's participant.
+
+    One query for the whole run rather than two per batch: PostgreSQL joins the participants by
+    scanning them whole, which per batch of 2 000 cost more than everything else the batch read."""
     rows = (
-        Decision.objects.filter(payment_run=run, household_id__gte=low, household_id__lte=high)
+        Decision.objects.filter(payment_run=run)
         .annotate(paid=_unpaid())
         .filter(paid=False)
         .order_by("household_id", "pk")
@@ -188,6 +199,21 @@ def _pending(run: PaymentRun, low: int, high: int) -> list[_Due]:
     return due
 
 
+def _by_households(due: list[_Due], chunk: int) -> Iterator[tuple[list[_Due], int]]:
+    """`due` cut into batches of `chunk` whole households (a household's decisions are next to each
+    other in it), each with its number of households."""
+    start, households, previous = 0, 0, None
+    for at, entry in enumerate(due):
+        if entry.household != previous:
+            if households == chunk:
+                yield due[start:at], households
+                start, households = at, 0
+            households += 1
+            previous = entry.household
+    if households:
+        yield due[start:], households
+
+
 def execute_run(
     *, actor: Any, run: PaymentRun, chunk: int = CHUNK, progress: Progress | None = None
 ) -> PaymentRun:
@@ -202,60 +228,78 @@ def execute_run(
             run.status = RunStatus.PAGAR
             run.started_at = timezone.now()
             run.save(update_fields=["status", "started_at"])
-    households = list(
-        Decision.objects.filter(payment_run=run)
-        .annotate(paid=_unpaid())
-        .filter(paid=False)
-        .order_by("household_id")
-        .values_list("household_id", flat=True)
-        .distinct()
-    )
-    done_before = run.households - len(households)
-    window = max(chunk, WINDOW // chunk * chunk)
-    for window_start in range(0, len(households), window):
-        in_window = households[window_start : window_start + window]
-        due = _pending(run, in_window[0], in_window[-1])
-        at = 0
-        for start in range(0, len(in_window), chunk):
-            # A household's decisions are next to each other in `due`, so a batch of households is
-            # one slice of it.
-            last = in_window[min(start + chunk, len(in_window)) - 1]
-            end = at
-            while end < len(due) and due[end].household <= last:
-                end += 1
-            _pay_households(actor=actor, run=run, due=due[at:end])
-            at = end
-            if progress is not None:
-                progress(done_before + window_start + min(start + chunk, len(in_window)), run.households)
-    with transaction.atomic():
-        run = PaymentRun.objects.select_for_update().get(pk=run.pk)
-        totals = Payment.objects.filter(run=run).aggregate(
-            households=Count("household", distinct=True), total=Sum("amount")
-        )
-        run.paid_households = totals["households"] or 0
-        run.paid_total = totals["total"] or 0
-        if run.status != RunStatus.KLAR:
-            run.status = RunStatus.KLAR
-            run.finished_at = timezone.now()
-        run.save(update_fields=["paid_households", "paid_total", "status", "finished_at"])
-        audit.record(
-            actor=actor,
-            action="payment_run.paid",
-            target=run,
-            category=ECONOMY,
-            purpose=PURPOSE,
-            detail={"households": run.paid_households, "total": run.paid_total},
-        )
-    write_files(run)
+    # What an earlier, interrupted attempt paid is read before what is left: a payment another runner
+    # makes in between is in neither, and then the files built apart are not used (below).
+    paid_before = _file_rows(run)
+    due = _pending(run)
+    expected = paid_before + [entry.file_row() for entry in due]
+    apart = None
+    if due and len(due) >= settings.EGENMAKT_PAYMENT_FILES_APART_FROM:
+        apart = _build_apart(run, expected)
+    try:
+        skipped = _pay(actor=actor, run=run, due=due, chunk=chunk, progress=progress)
+        run, payments = _finish(actor=actor, run=run)
+        files = apart.result() if apart is not None else None
+    finally:
+        if apart is not None:
+            apart.abandon()  # when something above failed; once result() is in, there is nothing left
+    # The files built apart hold `expected`: every row of it is a payment now (paid before, or paid by
+    # this runner, which skipped none), so when the counts and totals agree they are the run's payments.
+    if (
+        files is not None
+        and skipped == 0
+        and payments == len(expected)
+        and run.paid_total == sum(row.amount for row in expected)
+    ):
+        _put_in_place(run, files)
+    else:
+        write_files(run)
     return run
 
 
+def _pay(*, actor: Any, run: PaymentRun, due: list[_Due], chunk: int, progress: Progress | None) -> int:
+    """Pay `due` batch by batch; how many of its decisions another runner paid meanwhile."""
+    done = run.households - len({entry.household for entry in due})
+    skipped = 0
+    for batch, households in _by_households(due, chunk):
+        skipped += _pay_households(actor=actor, run=run, due=batch)
+        done += households
+        if progress is not None:
+            progress(done, run.households)
+    return skipped
+
+
 @transaction.atomic
-def _pay_households(*, actor: Any, run: PaymentRun, due: list[_Due]) -> None:
+def _finish(*, actor: Any, run: PaymentRun) -> tuple[PaymentRun, int]:
+    """The run done, with what it paid (also when another runner paid some of it); its number of
+    payments."""
+    run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+    totals = Payment.objects.filter(run=run).aggregate(
+        payments=Count("pk"), households=Count("household", distinct=True), total=Sum("amount")
+    )
+    run.paid_households = totals["households"] or 0
+    run.paid_total = totals["total"] or 0
+    if run.status != RunStatus.KLAR:
+        run.status = RunStatus.KLAR
+        run.finished_at = timezone.now()
+    run.save(update_fields=["paid_households", "paid_total", "status", "finished_at"])
+    audit.record(
+        actor=actor,
+        action="payment_run.paid",
+        target=run,
+        category=ECONOMY,
+        purpose=PURPOSE,
+        detail={"households": run.paid_households, "total": run.paid_total},
+    )
+    return run, int(totals["payments"])
+
+
+@transaction.atomic
+def _pay_households(*, actor: Any, run: PaymentRun, due: list[_Due]) -> int:
     """Pay one batch (whole households, in household order) in one transaction: its payments and their
-    audit events commit together or not at all."""
+    audit events commit together or not at all. Returns how many of them another runner had paid."""
     if not due:
-        return
+        return 0
     # The run row is locked so that two runners cannot pay the same batch at once; the one that waited
     # then skips what the other paid (read after the lock, so its commit is seen).
     PaymentRun.objects.select_for_update().filter(pk=run.pk).first()
@@ -264,10 +308,12 @@ def _pay_households(*, actor: Any, run: PaymentRun, due: list[_Due]) -> None:
             run=run, household_id__gte=due[0].household, household_id__lte=due[-1].household
         ).values_list("decision_id", flat=True)
     )
+    skipped = 0
     if paid:
-        due = [d for d in due if d.decision not in paid]
+        left = [d for d in due if d.decision not in paid]
+        skipped, due = len(due) - len(left), left
         if not due:
-            return
+            return skipped
     now = timezone.now()
     _insert_payments(
         [
@@ -291,6 +337,7 @@ def _pay_households(*, actor: Any, run: PaymentRun, due: list[_Due]) -> None:
             for d in due
         ],
     )
+    return skipped
 
 
 def _end_to_end(due: _Due) -> str:
@@ -341,104 +388,63 @@ def file_paths(run: PaymentRun) -> tuple[Path, Path]:
     return base.with_suffix(".xml"), base.with_suffix(".csv")
 
 
-def pain001(run: PaymentRun) -> bytes:
-    """The credit-transfer file for payments to an account, validated against the pain.001.001.03 XSD."""
-    from sepaxml import SepaTransfer
-
+def _payer(run: PaymentRun) -> Payer | None:
     rules = LocalRules.objects.filter(organisation_id=run.organisation_id).first()
     if rules is None or not rules.payer_iban:
+        return None
+    return Payer(
+        name=rules.payer_name or run.organisation.name,
+        iban=rules.payer_iban,
+        bic=rules.payer_bic,
+        execution_date=run.execution_date,
+    )
+
+
+def _file_rows(run: PaymentRun) -> list[FileRow]:
+    """The run's payments as the files show them, in the order they were made."""
+    return [
+        FileRow(*row)
+        for row in Payment.objects.filter(run=run)
+        .order_by("pk")
+        .values_list(
+            "household_id", "month", "decision_id", "amount", "payee", "iban", "bic", "end_to_end_id"
+        )
+        .iterator(chunk_size=5000)
+    ]
+
+
+def _build_apart(run: PaymentRun, rows: list[FileRow]) -> BuiltApart | None:
+    """The files of `rows`, built in another process while the run pays; None where that cannot help:
+    no account to pay from (write_files then says so), or no process to be had."""
+    payer = _payer(run)
+    if payer is None and any(row.iban for row in rows):
+        return None
+    try:
+        return BuiltApart(rows, payer)
+    except OSError:
+        return None
+
+
+def build_files(run: PaymentRun) -> Files:
+    """The run's files from its payments in the database, the credit-transfer file checked against its
+    XSD (a file that breaks it raises sepaxml's ValidationError)."""
+    try:
+        return payment_files.build(_file_rows(run), _payer(run))
+    except NoPayerAccount:
         raise BenefitError(
             _("Kommunens betalkonto (IBAN) saknas. Lägg in det under kommunens regler för bistånd.")
-        )
-    config: dict[str, Any] = {
-        "name": rules.payer_name or run.organisation.name,
-        "IBAN": rules.payer_iban,
-        "batch": True,
-        "currency": "SEK",
-        "domestic": True,
-    }
-    if rules.payer_bic:
-        config["BIC"] = rules.payer_bic
-    transfer = SepaTransfer(config, schema="pain.001.001.03", clean=True)
-    rows = (
-        Payment.objects.filter(run=run)
-        .exclude(iban="")
-        .order_by("pk")
-        .values_list("payee", "iban", "bic", "amount", "end_to_end_id", "month")
-    )
-    for payee, iban, bic, amount, end_to_end, month in rows.iterator(chunk_size=5000):
-        payment: dict[str, Any] = {
-            "name": payee,
-            "IBAN": iban,
-            "amount": amount * 100,  # öre
-            "execution_date": run.execution_date,
-            "description": f"Forsorjningsstod {month:%Y-%m}",
-            "endtoend_id": end_to_end,
-        }
-        if bic:
-            payment["BIC"] = bic
-        transfer.add_payment(payment)
-    xml = bytes(transfer.export(validate=False))
-    _validate_pain001(xml)
-    return xml
-
-
-def _validate_pain001(xml: bytes) -> None:
-    """The check sepaxml's `export(validate=True)` makes, against the same XSD, by libxml2 (lxml): for
-    100 000 payments in under a second, where xmlschema took over half a minute. A file that is not
-    even well-formed XML is refused the same way."""
-    import sepaxml
-    from lxml import etree
-    from sepaxml.validation import ValidationError
-
-    refused = (
-        "The output SEPA file contains validation errors. This is likely due to an illegal value in one "
-        "of your input fields."
-    )
-    xsd = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"
-    # The file is our own, but it is parsed as if it were not: no entities, no network, no DTD.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    schema = etree.XMLSchema(etree.parse(str(xsd), parser))
-    try:
-        document = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValidationError(f"{refused} ({exc})") from exc
-    if not schema.validate(document):
-        error = schema.error_log.last_error
-        raise ValidationError(f"{refused} (line {error.line}: {error.message})")
-
-
-def payments_csv(run: PaymentRun) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["hushall", "manad", "beslut", "belopp_kr", "mottagare", "iban", "satt", "end_to_end_id"])
-    rows = (
-        Payment.objects.filter(run=run)
-        .order_by("pk")
-        .values_list("household_id", "month", "decision_id", "amount", "payee", "iban", "end_to_end_id")
-    )
-    for household, month, decision, amount, payee, iban, end_to_end in rows.iterator(chunk_size=5000):
-        writer.writerow(
-            [
-                household,
-                f"{month:%Y-%m}",
-                decision,
-                amount,
-                payee,
-                iban,
-                "konto" if iban else "avi",
-                end_to_end,
-            ]
-        )
-    return out.getvalue()
+        ) from None
 
 
 def write_files(run: PaymentRun) -> tuple[Path, Path]:
+    return _put_in_place(run, build_files(run))
+
+
+def _put_in_place(run: PaymentRun, files: Files) -> tuple[Path, Path]:
     xml_path, csv_path = file_paths(run)
-    has_accounts = Payment.objects.filter(run=run).exclude(iban="").exists()
-    if has_accounts:
-        _write_atomically(xml_path, pain001(run))
-    _write_atomically(csv_path, payments_csv(run).encode("utf-8"))
+    if files.xml is not None:
+        _write_atomically(xml_path, files.xml)
+    _write_atomically(csv_path, files.csv)
     return xml_path, csv_path
 
 

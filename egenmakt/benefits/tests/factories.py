@@ -12,8 +12,11 @@ from egenmakt.activities import services as activities
 from egenmakt.activities.tests.factories import make_activity, open_case
 from egenmakt.attendance import services as attendance
 from egenmakt.attendance.models import AbsenceTask
-from egenmakt.benefits.models import LocalRules, PayoutAccount
-from egenmakt.people.models import HouseholdMember, HouseholdRelation, Participant
+from egenmakt.benefits.models import Decision, DecisionKind, LocalRules, PayoutAccount
+from egenmakt.cases.models import Case, CaseType
+from egenmakt.lib.identity import luhn_check_digit
+from egenmakt.lib.names import search_key
+from egenmakt.people.models import Household, HouseholdMember, HouseholdRelation, Participant
 from egenmakt.people.services import add_household_member, create_participant
 from egenmakt.test import Personas, details
 
@@ -72,3 +75,71 @@ def unexcused_absences(personas: Personas, days: int = 2) -> list[AbsenceTask]:
             marks=[attendance.Mark(enrolment_id=enrolment.pk, status="ogiltig")],
         )
     return list(AbsenceTask.objects.filter(participant=personas.lina).order_by("pk"))
+
+
+def _identity(number: int) -> str:
+    """A valid personnummer per number (born 1960 onwards, even birth numbers: no persona has one)."""
+    born = date(1960, 1, 1) + timedelta(days=number % 10_000)
+    serial = 2 + number // 10_000 * 2
+    head = f"{born:%y%m%d}{serial:03d}"
+    return f"{born:%Y%m%d}{serial:03d}{luhn_check_digit(head)}"
+
+
+def decided_households(personas: Personas, count: int) -> None:
+    """`count` households with one decided bistånd payment each for MONTH; every tenth has no account.
+    Bulk inserts: the decision services would take minutes for a few hundred, and they are tested
+    elsewhere."""
+    people = Participant.objects.bulk_create(
+        Participant(
+            identity_type="pnr",
+            identity_value=_identity(n),
+            first_name="Test",
+            last_name=f"Person{n}",
+            name_key=search_key(f"Test Person{n}"),
+            synthetic=True,
+        )
+        for n in range(count)
+    )
+    homes = Household.objects.bulk_create(Household(synthetic=True) for _ in range(count))
+    cases = Case.objects.bulk_create(
+        Case(
+            participant=p,
+            household=h,
+            unit=personas.eb,
+            case_type=CaseType.EKONOMISKT_BISTAND,
+            responsible=personas.anna,
+        )
+        for p, h in zip(people, homes, strict=True)
+    )
+    Decision.objects.bulk_create(
+        Decision(
+            kind=DecisionKind.BISTAND,
+            case=c,
+            household=h,
+            participant=p,
+            month=MONTH,
+            period_start=MONTH,
+            period_end=MONTH.replace(day=31),
+            law_version="2023",
+            amount=1000 + 37 * n,
+            decided_by=personas.anna,
+        )
+        for n, (p, h, c) in enumerate(zip(people, homes, cases, strict=True))
+    )
+    PayoutAccount.objects.bulk_create(
+        PayoutAccount(household=h, holder=p, iban=IBAN, registered_by=personas.anna)
+        for n, (p, h) in enumerate(zip(people, homes, strict=True))
+        if n % 10
+    )
+
+
+def comparable(xml: bytes) -> bytes:
+    """A pain.001 file without what sepaxml makes up anew for every file (the message's and the
+    batch's ids, and when it was made): two files of the same payments are then the same bytes."""
+    from lxml import etree
+
+    document = etree.fromstring(xml)
+    for element in document.iter():
+        if etree.QName(element).localname in {"MsgId", "CreDtTm", "PmtInfId"}:
+            element.text = ""
+    return bytes(etree.tostring(document))

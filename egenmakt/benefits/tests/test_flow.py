@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from egenmakt.attendance.models import TaskStatus
 from egenmakt.audit.models import AuditEvent
-from egenmakt.benefits import payments, services
+from egenmakt.benefits import payment_files, payments, services
 from egenmakt.benefits.models import (
     AppealStatus,
     Application,
@@ -361,8 +361,9 @@ class PaymentRunTestCase(BaseTestCase):
         payments.approve_run(actor=self.cecilia, run=run)
         with override_settings(EGENMAKT_PAYMENT_DIR=self.folder.name):
             run = payments.execute_run(actor=self.cecilia, run=run)
-        xml = payments.pain001(run)
-        payments._validate_pain001(xml)  # as written, valid
+        xml = payments.build_files(run).xml
+        assert xml is not None
+        payment_files.validate_pain001(xml)  # as written, valid
         broken = {
             "an IBAN the pattern refuses": xml.replace(factories.IBAN.encode(), b"SE00 not an iban"),
             "an amount that is not one": xml.replace(b'Ccy="SEK">', b'Ccy="SEK">fem', 1),
@@ -372,7 +373,7 @@ class PaymentRunTestCase(BaseTestCase):
         }
         for problem, content in broken.items():
             with self.subTest(problem), self.assertRaises(ValidationError):
-                payments._validate_pain001(content)
+                payment_files.validate_pain001(content)
 
     def test_the_database_refuses_a_second_payment_for_the_same_decision(self) -> None:
         run = payments.prepare_run(

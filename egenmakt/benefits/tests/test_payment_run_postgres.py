@@ -33,12 +33,8 @@ from egenmakt.audit.models import AuditEvent
 from egenmakt.audit.services import _CHAIN_LOCK_KEY
 from egenmakt.audit.verify import verify_chain
 from egenmakt.benefits import payments
-from egenmakt.benefits.models import Decision, DecisionKind, Payment, PaymentRun, PayoutAccount, RunStatus
+from egenmakt.benefits.models import Decision, Payment, PaymentRun, PayoutAccount, RunStatus
 from egenmakt.benefits.tests import factories
-from egenmakt.cases.models import Case, CaseType
-from egenmakt.lib.identity import luhn_check_digit
-from egenmakt.lib.names import search_key
-from egenmakt.people.models import Household, Participant
 from egenmakt.test import Personas
 
 pytestmark = pytest.mark.postgres_only
@@ -47,61 +43,6 @@ HOUSEHOLDS = 300
 CHUNK = 10
 MONTH = factories.MONTH
 WAIT_SECONDS = 60
-
-
-def _identity(number: int) -> str:
-    """A valid personnummer per number (born 1960 onwards, even birth numbers: no persona has one)."""
-    born = date(1960, 1, 1) + timedelta(days=number % 10_000)
-    serial = 2 + number // 10_000 * 2
-    head = f"{born:%y%m%d}{serial:03d}"
-    return f"{born:%Y%m%d}{serial:03d}{luhn_check_digit(head)}"
-
-
-def _seed_decisions(personas: Personas, count: int) -> None:
-    """`count` households with one decided bistånd payment each for MONTH; every tenth has no account.
-    Bulk inserts: the decision services would take minutes for this, and they are tested elsewhere."""
-    people = Participant.objects.bulk_create(
-        Participant(
-            identity_type="pnr",
-            identity_value=_identity(n),
-            first_name="Test",
-            last_name=f"Person{n}",
-            name_key=search_key(f"Test Person{n}"),
-            synthetic=True,
-        )
-        for n in range(count)
-    )
-    homes = Household.objects.bulk_create(Household(synthetic=True) for _ in range(count))
-    cases = Case.objects.bulk_create(
-        Case(
-            participant=p,
-            household=h,
-            unit=personas.eb,
-            case_type=CaseType.EKONOMISKT_BISTAND,
-            responsible=personas.anna,
-        )
-        for p, h in zip(people, homes, strict=True)
-    )
-    Decision.objects.bulk_create(
-        Decision(
-            kind=DecisionKind.BISTAND,
-            case=c,
-            household=h,
-            participant=p,
-            month=MONTH,
-            period_start=MONTH,
-            period_end=MONTH.replace(day=31),
-            law_version="2023",
-            amount=1000 + 37 * n,
-            decided_by=personas.anna,
-        )
-        for n, (p, h, c) in enumerate(zip(people, homes, cases, strict=True))
-    )
-    PayoutAccount.objects.bulk_create(
-        PayoutAccount(household=h, holder=p, iban=factories.IBAN, registered_by=personas.anna)
-        for n, (p, h) in enumerate(zip(people, homes, strict=True))
-        if n % 10
-    )
 
 
 def _conninfo() -> dict[str, Any]:
@@ -169,7 +110,7 @@ class PaymentRunPostgresTestCase(TransactionTestCase):
             self.skipTest("SIGKILL of a child process and real concurrency need PostgreSQL")
         self.personas = Personas()
         factories.payer(self.personas)
-        _seed_decisions(self.personas, HOUSEHOLDS)
+        factories.decided_households(self.personas, HOUSEHOLDS)
         folder = TemporaryDirectory()
         self.addCleanup(folder.cleanup)
         self.var = Path(folder.name)
@@ -189,6 +130,8 @@ class PaymentRunPostgresTestCase(TransactionTestCase):
     def pay(self) -> subprocess.Popen[str]:
         """`manage.py payment_run --pay` in a child process against the test database."""
         env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(), "EGENMAKT_VAR_DIR": str(self.var)}
+        # The files are built in another process while the run pays, as for a large run.
+        env["EGENMAKT_PAYMENT_FILES_APART_FROM"] = "1"
         command = [sys.executable, "manage.py", "payment_run", "--pay", "--month", f"{MONTH:%Y-%m}"]
         command += ["--organisation", self.personas.kommun.organisationsnummer]
         command += ["--user", "cecilia", "--chunk", str(CHUNK)]
@@ -232,6 +175,12 @@ class PaymentRunPostgresTestCase(TransactionTestCase):
         self.assertEqual(len(csv_path.read_text().splitlines()), HOUSEHOLDS + 1)
         with_account = PayoutAccount.objects.count()
         self.assertIn(f"<NbOfTxs>{with_account}</NbOfTxs>", xml_path.read_text())
+        # Whichever way the files were built (apart while paying, or from the payments afterwards when
+        # another runner paid some), they are the files of the payments made.
+        files = payments.build_files(run)
+        assert files.xml is not None
+        self.assertEqual(csv_path.read_bytes(), files.csv)
+        self.assertEqual(factories.comparable(xml_path.read_bytes()), factories.comparable(files.xml))
 
     def test_killed_inside_a_batch_then_run_again_pays_every_decision_once(self) -> None:
         batches = 3
