@@ -161,18 +161,23 @@ class BuiltApart:
     in the middle of a run), the child finds nobody reading its answer and ends; nothing is written."""
 
     def __init__(self, rows: list[FileRow], payer: Payer | None) -> None:
+        self.payer = payer
+        self.ended = False
+        self.failure = ""
+        # How long the answer may take before the run builds the files itself: far more than building
+        # them takes (100 000 rows: about 6 s), for a child that hangs, not one that is slow.
+        self.timeout = 60 + len(rows) / 1000
         root = str(Path(__file__).resolve().parents[2])  # the folder that holds the egenmakt package
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
         self._child = subprocess.Popen(  # noqa: S603 - this interpreter, this module
-            [sys.executable, "-m", __name__],
+            # -P: nothing from the server's working directory comes before the standard library.
+            [sys.executable, "-P", "-m", __name__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
         )
-        self.ended = False
-        self.failure = ""
         assert self._child.stdin is not None
         try:
             # Left open: communicate() in result() closes it, which the child does not wait for.
@@ -182,17 +187,29 @@ class BuiltApart:
             pass  # the child is gone already: result() says so
 
     def result(self) -> Files | None:
-        """The files, or None if the child failed (its error is then in `failure`)."""
-        out, err = self._child.communicate()
+        """The files, or None if the child failed or took too long (why is then in `failure`)."""
+        try:
+            out, err = self._child.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.abandon()
+            self.failure = f"no answer in {self.timeout:.0f} s"
+            return None
         self.ended = True
         self.failure = err.decode("utf-8", "replace").strip()
         if self._child.returncode != 0:
             return None
-        files: Files = pickle.loads(out)  # noqa: S301 - our own child's answer, see the class
+        try:
+            files = pickle.loads(out)  # noqa: S301 - our own child's answer, see the class
+        except Exception as exc:  # anything but a pickled Files is a failure like any other
+            self.failure = f"an answer that is not files: {exc!r}"
+            return None
+        if not isinstance(files, Files):
+            self.failure = f"an answer that is not files: {type(files).__name__}"
+            return None
         return files
 
     def abandon(self) -> None:
-        """The run went wrong before the files were asked for: they are not wanted."""
+        """The files are not wanted (the run went wrong, or they would not be used): stop the child."""
         if self.ended:
             return
         self._child.kill()
@@ -204,10 +221,11 @@ class BuiltApart:
 
 
 def _child() -> None:
+    rows, payer = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the parent, see BuiltApart
     # The run's own process and the database's come first: paying is a conversation between the two,
     # and each waits whenever this one holds the core it wants. The files use what they leave idle.
+    # Only once the rows are read, though: until then the run waits for this process to take them.
     os.nice(19)
-    rows, payer = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the parent, see BuiltApart
     files = build(rows, payer)
     pickle.dump(files, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()

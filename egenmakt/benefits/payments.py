@@ -10,6 +10,7 @@ the same; a large run has them built in another process while it pays.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from egenmakt.benefits.reads import roles_in
 from egenmakt.benefits.services import ECONOMY, PURPOSE, BenefitError
 from egenmakt.organisations.models import Organisation
 from egenmakt.people.models import Participant
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
@@ -137,7 +140,6 @@ def withdraw_run(*, actor: Any, run: PaymentRun) -> None:
     run.delete()
 
 
-# Households read per query: the batches of one window are read together (see _pending).
 class _Due(NamedTuple):
     """A decision still to pay, with what its payment needs. A tuple: a run builds 100 000 of them."""
 
@@ -234,23 +236,23 @@ def execute_run(
     due = _pending(run)
     expected = paid_before + [entry.file_row() for entry in due]
     apart = None
-    if due and len(due) >= settings.EGENMAKT_PAYMENT_FILES_APART_FROM:
-        apart = _build_apart(run, expected)
     try:
+        if due and len(due) >= settings.EGENMAKT_PAYMENT_FILES_APART_FROM:
+            apart = _build_apart(run, expected)
         skipped = _pay(actor=actor, run=run, due=due, chunk=chunk, progress=progress)
         run, payments = _finish(actor=actor, run=run)
-        files = apart.result() if apart is not None else None
+        # The files built apart hold `expected`. With nothing skipped, every row of it is a payment now
+        # (paid before, or by this runner), so when the counts agree they are the run's payments; and
+        # they were made out from the account the municipality still pays from.
+        files = None
+        if apart is not None and skipped == 0 and payments == len(expected) and apart.payer == _payer(run):
+            files = apart.result()
+            if files is None:
+                logger.warning("Payment run %s: files built again after paying (%s)", run.pk, apart.failure)
     finally:
         if apart is not None:
-            apart.abandon()  # when something above failed; once result() is in, there is nothing left
-    # The files built apart hold `expected`: every row of it is a payment now (paid before, or paid by
-    # this runner, which skipped none), so when the counts and totals agree they are the run's payments.
-    if (
-        files is not None
-        and skipped == 0
-        and payments == len(expected)
-        and run.paid_total == sum(row.amount for row in expected)
-    ):
+            apart.abandon()  # not wanted, or something above failed; once result() is in, a no-op
+    if files is not None:
         _put_in_place(run, files)
     else:
         write_files(run)

@@ -3,20 +3,23 @@ files as those built from the payments afterwards, and that road taken whenever 
 
 from __future__ import annotations
 
+import signal
 from datetime import date, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 from unittest import mock
 
 from django.test import TestCase, override_settings
 
 from egenmakt.benefits import payment_files, payments
-from egenmakt.benefits.models import Payment, PaymentRun
+from egenmakt.benefits.models import LocalRules, Payment, PaymentRun
 from egenmakt.benefits.payment_files import BuiltApart, FileRow, Payer
 from egenmakt.benefits.tests import factories
 from egenmakt.test import Personas
 
 HOUSEHOLDS = 40
+OTHER_PAYER_IBAN = "SE7280000810340009783242"
 PAYER = Payer(
     name="Exempelkommun", iban=factories.PAYER_IBAN, bic="ESSESESS", execution_date=date(2023, 3, 24)
 )
@@ -60,6 +63,7 @@ class BuiltApartTestCase(TestCase):
         apart = BuiltApart(_rows(3), PAYER)
         apart.abandon()
         self.assertTrue(apart.ended)
+        self.assertEqual(apart._child.returncode, -signal.SIGKILL)  # gone, and reaped
         apart.abandon()  # twice is harmless (execute_run's finally after a failure)
 
 
@@ -105,10 +109,44 @@ class RunWithFilesBuiltApartTestCase(TestCase):
         self.assertFalse(list(Path(payments.payment_dir()).glob("*.part")))
 
     def test_a_run_picked_up_again_builds_the_files_of_what_was_paid_before_too(self) -> None:
+        # Households from the middle were paid first: the files list payments in the order they were
+        # made, which is then not the households' order.
         due = payments._pending(self.run_)
-        payments._pay_households(actor=self.personas.cecilia, run=self.run_, due=due[:15])
+        payments._pay_households(actor=self.personas.cecilia, run=self.run_, due=due[20:30])
         run, afterwards = self.pay()
         self.assertEqual(afterwards, 0)
+        self.assertEqual(Payment.objects.count(), HOUSEHOLDS)
+        self.assert_files_of_the_payments(run)
+        first = payments.file_paths(run)[1].read_text().splitlines()[1]
+        self.assertTrue(first.startswith(f"{due[20].household};"), first)
+
+    def test_files_made_out_from_an_account_the_municipality_no_longer_pays_from_are_not_used(self) -> None:
+        pay = payments._pay
+
+        def the_account_changes_first(**kwargs: Any) -> int:
+            # The files built apart have the account as it was when the run began.
+            LocalRules.objects.update(payer_iban=OTHER_PAYER_IBAN)
+            return pay(**kwargs)
+
+        with mock.patch.object(payments, "_pay", the_account_changes_first):
+            run, afterwards = self.pay()
+        self.assertEqual(afterwards, 1)
+        self.assertIn(OTHER_PAYER_IBAN, payments.file_paths(run)[0].read_text())
+        self.assert_files_of_the_payments(run)
+
+    def test_a_payment_made_between_reading_what_was_paid_and_what_is_left_makes_the_run_build_afterwards(
+        self,
+    ) -> None:
+        pending = payments._pending
+
+        def another_runner_pays_some_first(run: PaymentRun) -> list[payments._Due]:
+            # After this runner read what was paid before, before it reads what is left: in neither.
+            payments._pay_households(actor=self.personas.cecilia, run=run, due=pending(run)[:5])
+            return pending(run)
+
+        with mock.patch.object(payments, "_pending", another_runner_pays_some_first):
+            run, afterwards = self.pay()
+        self.assertEqual(afterwards, 1)
         self.assertEqual(Payment.objects.count(), HOUSEHOLDS)
         self.assert_files_of_the_payments(run)
 
