@@ -230,14 +230,13 @@ def execute_run(
             run.status = RunStatus.PAGAR
             run.started_at = timezone.now()
             run.save(update_fields=["status", "started_at"])
-    # What an earlier, interrupted attempt paid is read before what is left: a payment another runner
-    # makes in between is in neither, and then the files built apart are not used (below).
-    paid_before = _file_rows(run)
     due = _pending(run)
-    expected = paid_before + [entry.file_row() for entry in due]
-    apart = None
+    apart = expected = None
     try:
         if due and len(due) >= settings.EGENMAKT_PAYMENT_FILES_APART_FROM:
+            # What an earlier, interrupted attempt paid, and what is left. A payment another runner
+            # makes between the two reads is in both, and this runner skips it (below).
+            expected = _file_rows(run) + [entry.file_row() for entry in due]
             apart = _build_apart(run, expected)
         skipped = _pay(actor=actor, run=run, due=due, chunk=chunk, progress=progress)
         run, payments = _finish(actor=actor, run=run)
@@ -245,7 +244,13 @@ def execute_run(
         # (paid before, or by this runner), so when the counts agree they are the run's payments; and
         # they were made out from the account the municipality still pays from.
         files = None
-        if apart is not None and skipped == 0 and payments == len(expected) and apart.payer == _payer(run):
+        if (
+            apart is not None
+            and expected is not None
+            and skipped == 0
+            and payments == len(expected)
+            and apart.payer == _payer(run)
+        ):
             files = apart.result()
             if files is None:
                 logger.warning("Payment run %s: files built again after paying (%s)", run.pk, apart.failure)

@@ -134,31 +134,34 @@ class RunWithFilesBuiltApartTestCase(TestCase):
         self.assertIn(OTHER_PAYER_IBAN, payments.file_paths(run)[0].read_text())
         self.assert_files_of_the_payments(run)
 
-    def test_a_payment_made_between_reading_what_was_paid_and_what_is_left_makes_the_run_build_afterwards(
+    def test_a_payment_made_between_reading_what_is_left_and_what_was_paid_makes_the_run_build_afterwards(
         self,
     ) -> None:
-        pending = payments._pending
+        file_rows = payments._file_rows
 
-        def another_runner_pays_some_first(run: PaymentRun) -> list[payments._Due]:
-            # After this runner read what was paid before, before it reads what is left: in neither.
-            payments._pay_households(actor=self.personas.cecilia, run=run, due=pending(run)[:5])
-            return pending(run)
+        def another_runner_pays_some_first(run: PaymentRun) -> list[FileRow]:
+            # After this runner read what is left, before it reads what was paid: in both.
+            payments._pay_households(actor=self.personas.cecilia, run=run, due=payments._pending(run)[:5])
+            return file_rows(run)
 
-        with mock.patch.object(payments, "_pending", another_runner_pays_some_first):
+        with mock.patch.object(payments, "_file_rows", another_runner_pays_some_first):
             run, afterwards = self.pay()
         self.assertEqual(afterwards, 1)
         self.assertEqual(Payment.objects.count(), HOUSEHOLDS)
         self.assert_files_of_the_payments(run)
 
-    def test_payments_another_runner_made_meanwhile_make_the_run_build_the_files_afterwards(self) -> None:
-        pending = payments._pending
+    def test_payments_another_runner_made_while_this_one_paid_make_the_run_build_the_files_afterwards(
+        self,
+    ) -> None:
+        pay = payments._pay
 
-        def and_another_runner_pays_some(run: PaymentRun) -> list[payments._Due]:
-            due = pending(run)  # what this runner will pay (and the files built apart will hold)
-            payments._pay_households(actor=self.personas.cecilia, run=run, due=due[:5])
-            return due
+        def and_another_runner_pays_some(*, due: list[payments._Due], **kwargs: Any) -> int:
+            # After both reads: the files built apart hold these rows once, as the database will, but
+            # the other runner made them, in its own order.
+            payments._pay_households(actor=self.personas.cecilia, run=self.run_, due=due[30:35])
+            return pay(due=due, **kwargs)
 
-        with mock.patch.object(payments, "_pending", and_another_runner_pays_some):
+        with mock.patch.object(payments, "_pay", and_another_runner_pays_some):
             run, afterwards = self.pay()
         self.assertEqual(afterwards, 1)
         self.assertEqual(Payment.objects.count(), HOUSEHOLDS)
