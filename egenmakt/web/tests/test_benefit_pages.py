@@ -623,7 +623,12 @@ class BackgroundPaymentTestCase(TransactionTestCase):
         payments.approve_run(actor=personas.cecilia, run=run)
         self.client.force_login(personas.cecilia)
         url = reverse("payment_run", args=[run.pk])
-        with TemporaryDirectory() as folder, override_settings(EGENMAKT_PAYMENT_DIR=folder):
+        # Its files are built in a second process, as a large run's are: started from the web's thread.
+        with (
+            TemporaryDirectory() as folder,
+            override_settings(EGENMAKT_PAYMENT_DIR=folder, EGENMAKT_PAYMENT_FILES_APART_FROM=1),
+            mock.patch.object(payments, "write_files", wraps=payments.write_files) as built_afterwards,
+        ):
             with mock.patch("egenmakt.web.views.benefits_payments.INLINE_MAX_HOUSEHOLDS", 0):
                 response = self.client.post(reverse("payment_run_execute", args=[run.pk]))
             self.assertRedirects(response, url, fetch_redirect_response=False)
@@ -638,6 +643,7 @@ class BackgroundPaymentTestCase(TransactionTestCase):
             self.assertContains(partial, "Utbetalningen är klar")
             self.assertNotContains(partial, "hx-trigger")
             self.assertContains(partial, reverse("payment_run_csv", args=[run.pk]))
+            self.assertEqual(built_afterwards.call_count, 0)  # the second process's files were used
 
 
 class LocalRulesTestCase(BenefitPageTestCase):
