@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from egenmakt.accounts.models import CASEWORK_ROLES, Role
 from egenmakt.audit import services as audit
-from egenmakt.benefits import payment_files
 from egenmakt.benefits.models import (
     Decision,
     DecisionKind,
@@ -35,7 +34,7 @@ from egenmakt.benefits.models import (
     PaymentRun,
     RunStatus,
 )
-from egenmakt.benefits.payment_files import BuiltApart, FileRow, Files, NoPayerAccount, Payer
+from egenmakt.benefits.payment_files import BuiltApart, FileRow, Files, NoPayerAccount, Payer, build
 from egenmakt.benefits.reads import roles_in
 from egenmakt.benefits.services import ECONOMY, PURPOSE, BenefitError
 from egenmakt.organisations.models import Organisation
@@ -153,7 +152,8 @@ class _Due(NamedTuple):
     bic: str
 
     def file_row(self) -> FileRow:
-        """The payment as the files will show it once it is made (see _pay_households)."""
+        """The payment it is to become: what _pay_households inserts, and what the files show."""
+        end_to_end = f"EGM-{self.month:%Y%m}-{self.decision}"
         return FileRow(
             self.household,
             self.month,
@@ -162,7 +162,7 @@ class _Due(NamedTuple):
             self.payee,
             self.iban,
             self.bic,
-            _end_to_end(self),
+            end_to_end,
         )
 
 
@@ -322,12 +322,7 @@ def _pay_households(*, actor: Any, run: PaymentRun, due: list[_Due]) -> int:
         if not due:
             return skipped
     now = timezone.now()
-    _insert_payments(
-        [
-            (run.pk, d.household, d.month, d.decision, d.amount, d.payee, d.iban, d.bic, _end_to_end(d), now)
-            for d in due
-        ]
-    )
+    _insert_payments([(run.pk, *d.file_row(), now) for d in due])
     decision, participant = Decision._meta.label_lower, Participant._meta.label_lower
     audit.record_many(
         actor=actor,
@@ -347,14 +342,8 @@ def _pay_households(*, actor: Any, run: PaymentRun, due: list[_Due]) -> int:
     return skipped
 
 
-def _end_to_end(due: _Due) -> str:
-    return f"EGM-{due.month:%Y%m}-{due.decision}"
-
-
-_PAYMENT_COLUMNS = (
-    *("run", "household", "month", "decision", "amount"),
-    *("payee", "iban", "bic", "end_to_end_id", "created_at"),
-)
+# A payment's columns: its run, the row the files show (named as the model's fields), and when.
+_PAYMENT_COLUMNS = ("run", *FileRow._fields, "created_at")
 
 
 def _insert_payments(rows: list[tuple[Any, ...]]) -> None:
@@ -413,9 +402,7 @@ def _file_rows(run: PaymentRun) -> list[FileRow]:
         FileRow(*row)
         for row in Payment.objects.filter(run=run)
         .order_by("pk")
-        .values_list(
-            "household_id", "month", "decision_id", "amount", "payee", "iban", "bic", "end_to_end_id"
-        )
+        .values_list(*FileRow._fields)
         .iterator(chunk_size=5000)
     ]
 
@@ -436,7 +423,7 @@ def build_files(run: PaymentRun) -> Files:
     """The run's files from its payments in the database, the credit-transfer file checked against its
     XSD (a file that breaks it raises sepaxml's ValidationError)."""
     try:
-        return payment_files.build(_file_rows(run), _payer(run))
+        return build(_file_rows(run), _payer(run))
     except NoPayerAccount:
         raise BenefitError(
             _("Kommunens betalkonto (IBAN) saknas. Lägg in det under kommunens regler för bistånd.")
